@@ -1,0 +1,142 @@
+import { kernel as createKernel } from '../kernel/index.js';
+import { CallRateMonitor } from './call-rate.js';
+import { Counters } from './counters.js';
+import { AutoEngine } from './engine.js';
+import { AutoLogger } from './logger.js';
+import type { ComputedFn, StateNode } from './node.js';
+import { resolveOptions } from './options.js';
+import type { Auto, AutoOptions, Handle } from './types.js';
+
+/** The auto.js version whose behaviour this implements (`$.v`). */
+export const AUTO_VERSION = '1.54.1';
+
+const engines = new WeakMap<object, AutoEngine>();
+
+/** The engine behind an `auto` object (for the typed helpers and later layers). */
+export function engineOf(state: object): AutoEngine {
+  const engine = engines.get(state);
+  if (!engine) throw new TypeError('not an auto() state object');
+  return engine;
+}
+
+type Category = 'static_external' | 'static_internal' | 'static_mixed' | 'dynamic_external' | 'dynamic_internal' | 'dynamic_mixed';
+
+/**
+ * Reactive state: statics plus computed functions of them, kept up to date in transactions.
+ * Behaves exactly like auto.js 1.54 (see docs/auto.md); every state operation is a kernel signal.
+ *
+ * @param obj keys with plain values are statics; function keys `(_, set) => value` are computeds,
+ *   which read other keys through `_` and may never write them. `'#fatal'` is the fatal handler.
+ * @param opt options (all optional): batching, tracing, change detection, call-rate checks, …
+ * @returns `$`, with an accessor per key plus `_`, `#`, `v`, `batch`, `flush` and `add_*`.
+ * @example
+ * const $ = auto({ count: 1, doubled: ($: { count: number }) => $.count * 2 });
+ * $.count = 5;
+ * $.doubled; // 10 (reading flushes the pending auto-batch)
+ */
+export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
+  const options = resolveOptions(opt);
+  const logger = new AutoLogger(options.tag);
+  const k = opt?.kernel ?? createKernel({ onError: (e, name) => logger.error(`error in ${name}`, e) });
+  const engine = new AutoEngine(k, options, logger);
+  const handles: Record<string, Handle<unknown>> = {};
+  const categories: Record<Category, string[]> = {
+    static_external: [], static_internal: [], static_mixed: [],
+    dynamic_external: [], dynamic_internal: [], dynamic_mixed: [],
+  };
+  const counters = options.count ? new Counters(options.count, logger) : undefined;
+
+  const handleFor = (name: string, node: () => StateNode | undefined): void => {
+    handles[name] = {
+      get: () => { const n = node(); return n ? engine.get(n) : undefined; },
+      set: (v) => { const n = node(); if (n) engine.set(n, v); else engine.fail(`outside code trying to set unknown variable ${name}`); },
+      subscribe: (fn) => { const n = node(); return n ? engine.subscribe(n, fn) : () => {}; },
+    };
+  };
+  const defineStatic = (name: string, value: unknown): void => {
+    const node = engine.addStatic(name, value);
+    Object.defineProperty($, name, { get: () => engine.get(node), set: (v) => engine.set(node, v) });
+  };
+  const defineComputed = (name: string, fn: ComputedFn | undefined): StateNode => {
+    const node = engine.addComputed(name, fn);
+    Object.defineProperty($, name, { get: () => engine.get(node) });
+    counters?.track(name);
+    return node;
+  };
+  const addStatic = (o: Record<string, unknown>, category?: Category): void => {
+    for (const [name, value] of Object.entries(o)) {
+      handleFor(name, () => engine.nodes.get(name));
+      if (typeof value === 'function') {
+        logger.error(`add_static: ${name} is a function; use add_dynamic`);
+        continue;
+      }
+      defineStatic(name, value);
+      if (category) categories[category].push(name);
+      if (category === 'static_external') engine.nodes.get(name)!.externalOnly = true;
+    }
+  };
+  const addDynamic = (o: Record<string, ComputedFn>, category?: Category): void => {
+    const added = Object.entries(o).map(([name, fn]) => {
+      handleFor(name, () => engine.nodes.get(name));
+      return defineComputed(name, fn);
+    });
+    for (const node of added) engine.run(node);
+    // Marked only after evaluation, as in the reference (spec §13, test 040).
+    for (const node of added) {
+      if (category) categories[category].push(node.name);
+      if (category === 'dynamic_internal') node.internalOnly = true;
+    }
+  };
+
+  const $ = {
+    _: engine.internals,
+    '#': handles,
+    v: AUTO_VERSION,
+    add_static: (o: Record<string, unknown>) => addStatic(o),
+    add_dynamic: (o: Record<string, ComputedFn>) => addDynamic(o),
+    add_static_external: (o: Record<string, unknown>) => addStatic(o, 'static_external'),
+    add_static_internal: (o: Record<string, unknown>) => addStatic(o, 'static_internal'),
+    add_static_mixed: (o: Record<string, unknown>) => addStatic(o, 'static_mixed'),
+    add_dynamic_external: (o: Record<string, ComputedFn>) => addDynamic(o, 'dynamic_external'),
+    add_dynamic_internal: (o: Record<string, ComputedFn>) => addDynamic(o, 'dynamic_internal'),
+    add_dynamic_mixed: (o: Record<string, ComputedFn>) => addDynamic(o, 'dynamic_mixed'),
+    flush: (): void => engine.flushIfArmed(),
+    batch: (fn: () => void) => engine.batch(fn),
+  };
+  engine.root = $;
+  engines.set($, engine);
+
+  selfTest(obj as Record<string, unknown>, options.tests, logger);
+  for (const [name, value] of Object.entries(obj)) {
+    handleFor(name, () => engine.nodes.get(name));
+    if (typeof value !== 'function') defineStatic(name, value);
+    // '#fatal' gets an accessor and a handle like any function key, but is never evaluated.
+    else defineComputed(name, name === '#fatal' ? undefined : (value as ComputedFn));
+  }
+  const userFatal = (obj as Record<string, unknown>)['#fatal'];
+  engine.fn['#fatal'] =
+    typeof userFatal === 'function'
+      ? (userFatal as (e: unknown) => void)
+      : (e: { msg: unknown }) => logger.error(`FATAL ${String(e.msg)}`, engine.fatal, $);
+  if (options.maxCallsPerSecond || counters || options.deepLog || Object.keys(options.watch).length > 0) {
+    engine.monitor = new CallRateMonitor(options, logger, counters);
+  }
+  for (const node of engine.nodes.values()) {
+    if (node.fn !== undefined && !node.name.startsWith('#')) engine.run(node);
+  }
+  return $ as unknown as Auto<T>;
+}
+
+/** `opt.tests`: call each named function with a fake `_` and compare its output (spec §4.2). */
+function selfTest(obj: Record<string, unknown>, tests: NonNullable<AutoOptions['tests']>, logger: AutoLogger): void {
+  for (const [name, fn] of Object.entries(obj)) {
+    const test = tests[name];
+    if (typeof fn !== 'function' || !test) continue;
+    try {
+      const output = (fn as (_: unknown) => unknown)(test._);
+      if (JSON.stringify(output) !== JSON.stringify(test.output)) logger.warn(`WARNING test failed for ${name}`);
+    } catch (e) {
+      logger.warn(`WARNING test for ${name} threw`, e);
+    }
+  }
+}
