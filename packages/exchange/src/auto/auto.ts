@@ -39,20 +39,41 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   const logger = new AutoLogger(options.tag);
   const k = opt?.kernel ?? createKernel({ onError: (e, name) => logger.error(`error in ${name}`, e) });
   const engine = new AutoEngine(k, options, logger);
-  const handles: Record<string, Handle<unknown>> = {};
   const categories: Record<Category, string[]> = {
     static_external: [], static_internal: [], static_mixed: [],
     dynamic_external: [], dynamic_internal: [], dynamic_mixed: [],
   };
   const counters = options.count ? new Counters(options.count, logger) : undefined;
 
-  const handleFor = (name: string, node: () => StateNode | undefined): void => {
-    handles[name] = {
-      get: () => { const n = node(); return n ? engine.get(n) : undefined; },
-      set: (v) => { const n = node(); if (n) engine.set(n, v); else engine.fail(`outside code trying to set unknown variable ${name}`); },
-      subscribe: (fn) => { const n = node(); return n ? engine.subscribe(n, fn) : () => {}; },
-    };
-  };
+  // `$['#'][name]` handles are made on first use: most keys never need one.
+  const handleNames = new Set<string>();
+  const handleFor = (name: string): void => void handleNames.add(name);
+  const makeHandle = (name: string): Handle<unknown> => ({
+    get: () => {
+      const n = engine.nodes.get(name);
+      return n ? engine.get(n) : undefined;
+    },
+    set: (v) => {
+      const n = engine.nodes.get(name);
+      if (n) engine.set(n, v);
+      else engine.fail(`outside code trying to set unknown variable ${name}`);
+    },
+    subscribe: (fn) => {
+      const n = engine.nodes.get(name);
+      return n ? engine.subscribe(n, fn) : () => {};
+    },
+  });
+  const handles = new Proxy({} as Record<string, Handle<unknown>>, {
+    get: (made, name) =>
+      typeof name === 'string' && handleNames.has(name) ? (made[name] ??= makeHandle(name)) : undefined,
+    has: (_made, name) => typeof name === 'string' && handleNames.has(name),
+    ownKeys: () => [...handleNames],
+    getOwnPropertyDescriptor: (made, name) =>
+      typeof name === 'string' && handleNames.has(name)
+        ? { value: (made[name] ??= makeHandle(name)), writable: false, enumerable: true, configurable: true }
+        : undefined,
+  });
+
   const defineStatic = (name: string, value: unknown): void => {
     const node = engine.addStatic(name, value);
     Object.defineProperty($, name, { get: () => engine.get(node), set: (v) => engine.set(node, v) });
@@ -65,7 +86,7 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   };
   const addStatic = (o: Record<string, unknown>, category?: Category): void => {
     for (const [name, value] of Object.entries(o)) {
-      handleFor(name, () => engine.nodes.get(name));
+      handleFor(name);
       if (typeof value === 'function') {
         logger.error(`add_static: ${name} is a function; use add_dynamic`);
         continue;
@@ -77,7 +98,7 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   };
   const addDynamic = (o: Record<string, ComputedFn>, category?: Category): void => {
     const added = Object.entries(o).map(([name, fn]) => {
-      handleFor(name, () => engine.nodes.get(name));
+      handleFor(name);
       return defineComputed(name, fn);
     });
     for (const node of added) engine.run(node);
@@ -108,7 +129,7 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
 
   selfTest(obj as Record<string, unknown>, options.tests, logger);
   for (const [name, value] of Object.entries(obj)) {
-    handleFor(name, () => engine.nodes.get(name));
+    handleFor(name);
     if (typeof value !== 'function') defineStatic(name, value);
     // '#fatal' gets an accessor and a handle like any function key, but is never evaluated.
     else defineComputed(name, name === '#fatal' ? undefined : (value as ComputedFn));
@@ -129,6 +150,7 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
 
 /** `opt.tests`: call each named function with a fake `_` and compare its output (spec §4.2). */
 function selfTest(obj: Record<string, unknown>, tests: NonNullable<AutoOptions['tests']>, logger: AutoLogger): void {
+  if (Object.keys(tests).length === 0) return;
   for (const [name, fn] of Object.entries(obj)) {
     const test = tests[name];
     if (typeof fn !== 'function' || !test) continue;

@@ -163,7 +163,7 @@ export class CallRateMonitor implements EngineMonitor {
         if (this.history.has(n)) roots.add(n);
         return;
       }
-      for (const d of n.deps) walk(d);
+      for (const d of n.depList()) walk(d);
     };
     walk(fn);
     return [...roots];
@@ -176,7 +176,7 @@ export class CallRateMonitor implements EngineMonitor {
     for (let i = 0; i < queue.length; i++) {
       const n = queue[i];
       if (n === fn) break;
-      for (const d of n.dependents) if (!previous.has(d)) previous.set(d, n), queue.push(d);
+      for (const d of n.dependentList()) if (!previous.has(d)) previous.set(d, n), queue.push(d);
     }
     const path: string[] = [];
     for (let n: StateNode | null | undefined = fn; n; n = previous.get(n)) path.unshift(n.name);

@@ -24,6 +24,13 @@ const isObject = (v: unknown): v is object => v !== null && typeof v === 'object
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (isObject(v) || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
+/** A transaction's trace: `updates` holds the new values of the computeds that changed. */
+function makeTrace(id: number, triggers: Trigger[], changed: StateNode[]): Trace {
+  const updates: Record<string, unknown> = {};
+  for (const n of changed) if (n.fn !== undefined) updates[n.name] = n.value; // not static triggers
+  return { id, timestamp: Date.now(), triggers, updates };
+}
+
 /**
  * The reactive engine of one `auto` instance. Every state operation is a kernel signal
  * (`<prefix>run`, `read`, `get`, `set`, `circle`, `txn`, `resolve`, `notify`, `fatal`, `flush`),
@@ -104,21 +111,23 @@ export class AutoEngine {
   addComputed(name: string, fn: ComputedFn | undefined): StateNode {
     const node = new StateNode(name, fn);
     this.nodes.set(name, node);
-    const engine = this;
-    node.proxy = new Proxy(
-      {},
-      {
-        get: (_t, prop) => engine.readThrough(node, prop),
-        set(_t, prop) {
-          engine.fail(`function ${name} is trying to change value ${String(prop)}`);
-          return true;
-        },
-      },
-    );
-    node.setSelf = (value) => this.set(node, value);
-    this.fn[name] = () => this.run(node);
+    // The node itself is the proxy's target; the traps hide its fields, like an empty object.
+    node.proxy = new Proxy(node, this.proxyTraps);
+    if (fn) this.fn[name] = fn;
     return node;
   }
+
+  /** The `_` handed to every computed of this instance: reads record deps, writes are fatal. */
+  private readonly proxyTraps: ProxyHandler<StateNode> = {
+    get: (node, prop) => this.readThrough(node, prop),
+    set: (node, prop) => {
+      this.fail(`function ${node.name} is trying to change value ${String(prop)}`);
+      return true;
+    },
+    has: () => false,
+    ownKeys: () => [],
+    getOwnPropertyDescriptor: () => undefined,
+  };
 
   // ---- evaluation (spec §5, §6) ---------------------------------------------------------------
 
@@ -133,9 +142,10 @@ export class AutoEngine {
       if (this.fatalSet) return; // the reference leaves the stack as it is here
     }
     if (this.circle(node)) return this.fail('circular dependency');
-    node.clearDeps();
+    node.beginDeps();
     const started = this.timed ? performance.now() : 0;
     const result = this.call(node);
+    node.endDeps();
     if (isThenable(result)) {
       node.value = result;
       result.then((v) => this.resolve(node, v));
@@ -149,7 +159,8 @@ export class AutoEngine {
   private call(node: StateNode): unknown {
     if (this.fatalSet) return undefined;
     try {
-      return node.fn!(node.proxy, node.setSelf!);
+      node.setSelf ??= (value) => this.set(node, value);
+      return node.fn!(node.proxy, node.setSelf);
     } catch (e) {
       this.logger.error(`EXCEPTION in ${node.name}`, this.depValues(node));
       if (!this.fatalSet) this.fail({ msg: `exception in ${node.name}`, e });
@@ -166,7 +177,10 @@ export class AutoEngine {
 
   /** A read through a computed's `_`: lazily evaluates, then records the dependency. */
   private readThrough(reader: StateNode, prop: string | symbol): unknown {
-    const dep = typeof prop === 'string' ? this.nodes.get(prop) : undefined;
+    // Usually the i-th read is the i-th read of the last run: skip the name lookup then.
+    const i = reader.depCount;
+    let dep = i < reader.prevCount ? reader.prevDeps[i] ?? undefined : undefined;
+    if (dep?.name !== prop) dep = typeof prop === 'string' ? this.nodes.get(prop) : undefined;
     if (dep === undefined || !dep.has) {
       if (dep?.fn === undefined) {
         this.fail(`function ${reader.name} is trying to access non-existent variable ${String(prop)}`);
@@ -279,15 +293,12 @@ export class AutoEngine {
       const node = this.nodes.get(t.name);
       if (node && node.changedIn !== id) (node.changedIn = id), changed.push(node);
     }
-    const updates: Record<string, unknown> = {};
-    for (const t of changed) if (t.fn !== undefined) updates[t.name] = t.value;
     for (const n of sorted) {
       if (n.changedIn === id || !this.differs(n.old, n.value)) continue;
       n.changedIn = id;
       changed.push(n);
-      updates[n.name] = n.value;
     }
-    const trace: Trace = { id, timestamp: Date.now(), triggers, updates };
+    const trace = makeTrace(id, triggers, changed);
     this.lastTrace = trace;
     for (const n of changed) if (n.subs !== undefined) this.notify(n);
     this.monitor?.onTransaction(trace, sorted.length, changed.length);
@@ -303,7 +314,7 @@ export class AutoEngine {
   /** Depth-first over dependents; collects computeds holding a value, in first-visit order. */
   private invalidate(node: StateNode, id: number, affected: StateNode[]): void {
     for (const d of node.dependents) {
-      if (d.fn === undefined || !d.has || d.affectedIn === id) continue;
+      if (d === null || d.fn === undefined || !d.has || d.affectedIn === id) continue;
       d.affectedIn = id;
       affected.push(d);
       this.invalidate(d, id, affected);
@@ -316,7 +327,7 @@ export class AutoEngine {
     const visit = (n: StateNode): void => {
       if (n.sortedIn === id) return; // done, or a back edge: ignored like the reference
       n.sortedIn = id;
-      for (const d of n.deps) if (d.affectedIn === id) visit(d);
+      for (let i = 0; i < n.depCount; i++) if (n.deps[i].affectedIn === id) visit(n.deps[i]);
       sorted.push(n);
     };
     for (const n of affected) visit(n);
@@ -375,7 +386,7 @@ export class AutoEngine {
 
   private depValues(node: StateNode): Record<string, unknown> {
     const vars: Record<string, unknown> = {};
-    for (const d of node.deps) vars[d.name] = Array.isArray(d.value) ? `array, length ${d.value.length}` : d.value;
+    for (const d of node.depList()) vars[d.name] = Array.isArray(d.value) ? `array, length ${d.value.length}` : d.value;
     return vars;
   }
 }

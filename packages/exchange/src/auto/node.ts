@@ -1,6 +1,10 @@
 /** A computed's function: reads through `_`, may `set` its own value later (callback form). */
 export type ComputedFn = (_: any, set: (value: unknown) => void) => unknown;
 
+// Shared empty arrays: statics and leaf computeds never allocate their own (boot cost).
+const NO_NODES: StateNode[] = [];
+const NO_SLOTS: number[] = [];
+
 /**
  * One state key. The engine works on nodes, not on the `$._` maps, so the hot path touches
  * plain fields; `$._` shows them through live views in the reference's shape.
@@ -11,14 +15,26 @@ export class StateNode {
   has = false;
   /** Value before the running transaction (its snapshot step). */
   old: unknown = undefined;
-  /** Names read in the latest evaluation, first-read order (computeds only). */
-  readonly deps: StateNode[] = [];
+  /** Names read in the latest evaluation, first-read order (computeds only); `depCount` long. */
+  deps: StateNode[] = NO_NODES;
+  /** For each dep, the index of this node's entry in that dep's `dependents`. */
+  depSlots: number[] = NO_SLOTS;
+  depCount = 0;
+  /** The previous evaluation's deps while this node is evaluating (see `beginDeps`). */
+  prevDeps: (StateNode | null)[] = NO_NODES;
+  prevSlots: number[] = NO_SLOTS;
+  prevCount = 0;
   /** Membership index for `deps`, built only when a computed reads many names. */
   depSet: Set<StateNode> | undefined = undefined;
   /** True once evaluation has started at least once, so `$._.deps` has an entry. */
   started = false;
-  /** Computeds that read this node in their latest evaluation, in insertion order. */
-  readonly dependents = new Set<StateNode>();
+  /**
+   * Computeds that read this node in their latest evaluation, in insertion order, with `null`
+   * tombstones for removed entries (compacted when they outnumber the live ones). An array with
+   * tombstones keeps the reference's "remove, then append on the next read" order without a Set.
+   */
+  dependents: (StateNode | null)[] = NO_NODES;
+  dead = 0;
   /** How many times this node is on the evaluation stack (more than once means a circle). */
   onStack = 0;
   /** Transaction stamps: member of the affected set / sort state for that transaction. */
@@ -44,25 +60,83 @@ export class StateNode {
     readonly fn: ComputedFn | undefined,
   ) {}
 
-  /** Record that `dep` was read by this computed's running evaluation (deduplicated). */
+  /** The names read in the latest evaluation, in first-read order. */
+  depList(): StateNode[] {
+    return this.deps.slice(0, this.depCount);
+  }
+
+  /**
+   * Start an evaluation: the reference removes this node from every old dep's dependents and
+   * appends it again on each read. We keep the old entries until the evaluation ends and reuse an
+   * entry when it is still the last one (moving it to the end would change nothing), which is the
+   * common case and gives the same order.
+   */
+  beginDeps(): void {
+    if (this.prevDeps === NO_NODES) (this.prevDeps = []), (this.prevSlots = []);
+    [this.prevDeps, this.deps] = [this.deps, this.prevDeps as StateNode[]];
+    [this.prevSlots, this.depSlots] = [this.depSlots, this.prevSlots];
+    this.prevCount = this.depCount;
+    this.depCount = 0;
+    this.depSet = undefined;
+    this.started = true;
+  }
+
+  /** End an evaluation: drop the entries of old deps that were not read again. */
+  endDeps(): void {
+    for (let j = 0; j < this.prevCount; j++) {
+      const dep = this.prevDeps[j];
+      if (dep === null) continue;
+      this.prevDeps[j] = null;
+      dep.dependents[this.prevSlots[j]] = null;
+      if (++dep.dead > 16 && dep.dead * 2 > dep.dependents.length) dep.compact();
+    }
+    this.prevCount = 0;
+  }
+
+  /** Record that `dep` was read by this computed (deduplicated). */
   addDep(dep: StateNode): void {
-    const deps = this.deps;
-    if (deps.length < 16) {
-      if (deps.includes(dep)) return;
+    const i = this.depCount;
+    if (i < 16) {
+      for (let j = 0; j < i; j++) if (this.deps[j] === dep) return;
     } else {
-      this.depSet ??= new Set(deps);
+      this.depSet ??= new Set(this.depList());
       if (this.depSet.has(dep)) return;
       this.depSet.add(dep);
     }
-    deps.push(dep);
-    dep.dependents.add(this);
+    let list = dep.dependents;
+    if (list === NO_NODES) dep.dependents = list = [];
+    let slot: number;
+    if (i < this.prevCount && this.prevDeps[i] === dep && this.prevSlots[i] === list.length - 1) {
+      slot = this.prevSlots[i];
+      this.prevDeps[i] = null; // reused: still the last entry
+    } else {
+      slot = list.length;
+      list.push(this);
+    }
+    this.deps[i] = dep;
+    this.depSlots[i] = slot;
+    this.depCount = i + 1;
   }
 
-  /** Forget the previous evaluation's reads (step 7 of `update`). */
-  clearDeps(): void {
-    for (const dep of this.deps) dep.dependents.delete(this);
-    this.deps.length = 0;
-    this.depSet = undefined;
-    this.started = true;
+  /** Remove tombstones, fixing the slot each reader keeps for this node (current and previous). */
+  compact(): void {
+    const live: StateNode[] = [];
+    this.dependents.forEach((reader, oldSlot) => {
+      if (reader === null) return;
+      const slot = live.push(reader) - 1;
+      for (let j = 0; j < reader.depCount; j++) {
+        if (reader.deps[j] === this && reader.depSlots[j] === oldSlot) reader.depSlots[j] = slot;
+      }
+      for (let j = 0; j < reader.prevCount; j++) {
+        if (reader.prevDeps[j] === this && reader.prevSlots[j] === oldSlot) reader.prevSlots[j] = slot;
+      }
+    });
+    this.dependents = live;
+    this.dead = 0;
+  }
+
+  /** Live dependents, in order. */
+  dependentList(): StateNode[] {
+    return this.dependents.filter((d): d is StateNode => d !== null);
   }
 }

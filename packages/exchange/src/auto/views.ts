@@ -60,8 +60,8 @@ export function depsView(nodes: Map<string, StateNode>): Record<string, Record<s
     let view = inner.get(node);
     if (!view) {
       view = liveView<true>({
-        keys: () => node.deps.map((d) => d.name),
-        has: (key) => node.deps.some((d) => d.name === key),
+        keys: () => node.depList().map((d) => d.name),
+        has: (key) => node.depList().some((d) => d.name === key),
         get: () => true,
       });
       inner.set(node, view);
