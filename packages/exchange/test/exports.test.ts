@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as autoEntry from '../src/auto/index.js';
+import * as kernelEntry from '../src/kernel/index.js';
+
+// The public API is exactly what package.json `exports` names; these lists pin each entry.
+describe('public entries', () => {
+  it('package.json exports only the documented entries', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(Object.keys(pkg.exports).sort()).toEqual(['./auto', './kernel', './package.json']);
+  });
+
+  it('exchange/kernel', () => {
+    expect(Object.keys(kernelEntry).sort()).toEqual(['KernelError', 'kernel']);
+  });
+
+  it('exchange/auto', () => {
+    expect(Object.keys(autoEntry).sort()).toEqual([
+      'AUTO_VERSION',
+      'auto',
+      'batch',
+      'deepEqual',
+      'flush',
+      'lastTrace',
+      'onTransaction',
+      'recorder',
+      'snapshot',
+      'subscribe',
+    ]);
+  });
+});
