@@ -33,5 +33,7 @@ for (const file of ['.tmp/vitest-src.json', '.tmp/vitest-dist.json']) {
   }
 }
 if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
-console.log(`${passed} passed, ${failed + (failed === 0 && failedSteps.length > 0 ? 1 : 0)} failed`);
+console.log(
+  `${passed} passed, ${failed + (failed === 0 && failedSteps.length > 0 ? 1 : 0)} failed`,
+);
 process.exit(failedSteps.length === 0 ? 0 : 1);

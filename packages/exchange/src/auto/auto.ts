@@ -19,7 +19,13 @@ export function engineOf(state: object): AutoEngine {
   return engine;
 }
 
-type Category = 'static_external' | 'static_internal' | 'static_mixed' | 'dynamic_external' | 'dynamic_internal' | 'dynamic_mixed';
+type Category =
+  | 'static_external'
+  | 'static_internal'
+  | 'static_mixed'
+  | 'dynamic_external'
+  | 'dynamic_internal'
+  | 'dynamic_mixed';
 
 /**
  * Reactive state: statics plus computed functions of them, kept up to date in transactions.
@@ -37,11 +43,16 @@ type Category = 'static_external' | 'static_internal' | 'static_mixed' | 'dynami
 export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   const options = resolveOptions(opt);
   const logger = new AutoLogger(options.tag);
-  const k = opt?.kernel ?? createKernel({ onError: (e, name) => logger.error(`error in ${name}`, e) });
+  const k =
+    opt?.kernel ?? createKernel({ onError: (e, name) => logger.error(`error in ${name}`, e) });
   const engine = new AutoEngine(k, options, logger);
   const categories: Record<Category, string[]> = {
-    static_external: [], static_internal: [], static_mixed: [],
-    dynamic_external: [], dynamic_internal: [], dynamic_mixed: [],
+    static_external: [],
+    static_internal: [],
+    static_mixed: [],
+    dynamic_external: [],
+    dynamic_internal: [],
+    dynamic_mixed: [],
   };
   const counters = options.count ? new Counters(options.count, logger) : undefined;
 
@@ -63,20 +74,31 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
       return n ? engine.subscribe(n, fn) : () => {};
     },
   });
-  const handles = new Proxy({} as Record<string, Handle<unknown>>, {
+  const made: Record<string, Handle<unknown>> = {};
+  const handles = new Proxy(made, {
     get: (made, name) =>
-      typeof name === 'string' && handleNames.has(name) ? (made[name] ??= makeHandle(name)) : undefined,
+      typeof name === 'string' && handleNames.has(name)
+        ? (made[name] ??= makeHandle(name))
+        : undefined,
     has: (_made, name) => typeof name === 'string' && handleNames.has(name),
     ownKeys: () => [...handleNames],
     getOwnPropertyDescriptor: (made, name) =>
       typeof name === 'string' && handleNames.has(name)
-        ? { value: (made[name] ??= makeHandle(name)), writable: false, enumerable: true, configurable: true }
+        ? {
+            value: (made[name] ??= makeHandle(name)),
+            writable: false,
+            enumerable: true,
+            configurable: true,
+          }
         : undefined,
   });
 
   const defineStatic = (name: string, value: unknown): void => {
     const node = engine.addStatic(name, value);
-    Object.defineProperty($, name, { get: () => engine.get(node), set: (v) => engine.set(node, v) });
+    Object.defineProperty($, name, {
+      get: () => engine.get(node),
+      set: (v) => engine.set(node, v),
+    });
   };
   const defineComputed = (name: string, fn: ComputedFn | undefined): StateNode => {
     const node = engine.addComputed(name, fn);
@@ -139,7 +161,12 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
     typeof userFatal === 'function'
       ? (userFatal as (e: unknown) => void)
       : (e: { msg: unknown }) => logger.error(`FATAL ${String(e.msg)}`, engine.fatal, $);
-  if (options.maxCallsPerSecond || counters || options.deepLog || Object.keys(options.watch).length > 0) {
+  if (
+    options.maxCallsPerSecond ||
+    counters ||
+    options.deepLog ||
+    Object.keys(options.watch).length > 0
+  ) {
     engine.monitor = new CallRateMonitor(options, logger, counters);
   }
   for (const node of engine.nodes.values()) {
@@ -149,14 +176,19 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
 }
 
 /** `opt.tests`: call each named function with a fake `_` and compare its output (spec §4.2). */
-function selfTest(obj: Record<string, unknown>, tests: NonNullable<AutoOptions['tests']>, logger: AutoLogger): void {
+function selfTest(
+  obj: Record<string, unknown>,
+  tests: NonNullable<AutoOptions['tests']>,
+  logger: AutoLogger,
+): void {
   if (Object.keys(tests).length === 0) return;
   for (const [name, fn] of Object.entries(obj)) {
     const test = tests[name];
     if (typeof fn !== 'function' || !test) continue;
     try {
       const output = (fn as (_: unknown) => unknown)(test._);
-      if (JSON.stringify(output) !== JSON.stringify(test.output)) logger.warn(`WARNING test failed for ${name}`);
+      if (JSON.stringify(output) !== JSON.stringify(test.output))
+        logger.warn(`WARNING test failed for ${name}`);
     } catch (e) {
       logger.warn(`WARNING test for ${name} threw`, e);
     }

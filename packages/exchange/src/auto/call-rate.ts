@@ -92,7 +92,13 @@ export class CallRateMonitor implements EngineMonitor {
     if (this.opt.deepLog) this.logger.log('[transaction]', trace.id, trace.triggers, trace.updates);
     if (!this.collecting) return;
     this.txnCount++;
-    this.txnLog.push({ id: trace.id, timestamp: trace.timestamp, triggers: trace.triggers, affected, changed });
+    this.txnLog.push({
+      id: trace.id,
+      timestamp: trace.timestamp,
+      triggers: trace.triggers,
+      affected,
+      changed,
+    });
     if (this.txnLog.length > TXN_LOG_SIZE) this.txnLog.shift();
   }
 
@@ -127,9 +133,14 @@ export class CallRateMonitor implements EngineMonitor {
     for (const fn of this.collected) {
       for (const root of this.rootsOf(fn)) byRoot.set(root, [...(byRoot.get(root) ?? []), fn]);
     }
-    log(`[excessive calls] ${this.collected.size} function(s) exceeded ${this.opt.maxCallsPerSecond} calls per ${this.opt.callRateWindow} ms`);
+    log(
+      `[excessive calls] ${this.collected.size} function(s) exceeded ${this.opt.maxCallsPerSecond} calls per ${this.opt.callRateWindow} ms`,
+    );
     if (byRoot.size === 0) {
-      log('  no root static with a change history; affected:', [...this.collected].map((n) => n.name).join(', '));
+      log(
+        '  no root static with a change history; affected:',
+        [...this.collected].map((n) => n.name).join(', '),
+      );
     }
     const now = Date.now();
     for (const [root, fns] of [...byRoot].sort((a, b) => b[1].length - a[1].length)) {
@@ -141,10 +152,14 @@ export class CallRateMonitor implements EngineMonitor {
     }
     const seconds = this.opt.collectionPeriod / 1000;
     log(`  transactions during collection: ${this.txnCount}`);
-    for (const fn of this.collected) log(`  exceeded: ${fn.name} (${this.callCounts.get(fn.name) ?? 0} calls)`);
-    for (const [name, calls] of this.callCounts) log(`  rate: ${name} ${(calls / seconds).toFixed(1)}/s`);
+    for (const fn of this.collected)
+      log(`  exceeded: ${fn.name} (${this.callCounts.get(fn.name) ?? 0} calls)`);
+    for (const [name, calls] of this.callCounts)
+      log(`  rate: ${name} ${(calls / seconds).toFixed(1)}/s`);
     const triggerCounts = new Map<string, number>();
-    for (const t of this.txnLog) for (const tr of t.triggers) triggerCounts.set(tr.name, (triggerCounts.get(tr.name) ?? 0) + 1);
+    for (const t of this.txnLog)
+      for (const tr of t.triggers)
+        triggerCounts.set(tr.name, (triggerCounts.get(tr.name) ?? 0) + 1);
     const top = [...triggerCounts].sort((a, b) => b[1] - a[1]).slice(0, 5);
     log(`  most frequent triggers: ${top.map(([n, c]) => `${n} (${c})`).join(', ')}`);
     for (const t of this.txnLog.slice(-10)) {
@@ -176,7 +191,7 @@ export class CallRateMonitor implements EngineMonitor {
     for (let i = 0; i < queue.length; i++) {
       const n = queue[i];
       if (n === fn) break;
-      for (const d of n.dependentList()) if (!previous.has(d)) previous.set(d, n), queue.push(d);
+      for (const d of n.dependentList()) if (!previous.has(d)) (previous.set(d, n), queue.push(d));
     }
     const path: string[] = [];
     for (let n: StateNode | null | undefined = fn; n; n = previous.get(n)) path.unshift(n.name);
@@ -186,7 +201,8 @@ export class CallRateMonitor implements EngineMonitor {
 
 function compact(value: unknown): string {
   if (Array.isArray(value)) return `[array ${value.length}]`;
-  if (value !== null && typeof value === 'object') return `{${Object.keys(value).slice(0, 3).join(',')}}`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value).slice(0, 3).join(',')}}`;
   const text = String(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

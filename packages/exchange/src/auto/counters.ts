@@ -50,7 +50,8 @@ export class Counters {
     if (this.opt.max !== undefined) rows = rows.filter(([, c]) => total(c) > this.opt.max!);
     if (this.opt.top !== undefined) rows = rows.slice(0, this.opt.top);
     this.logger.log('[access counts]');
-    for (const [name, c] of rows) this.logger.log(`  ${name}: update ${c.update}, setter ${c.setter}, clear ${c.clear}`);
+    for (const [name, c] of rows)
+      this.logger.log(`  ${name}: update ${c.update}, setter ${c.setter}, clear ${c.clear}`);
     for (const c of this.counts.values()) c.update = c.setter = c.clear = 0;
   }
 }

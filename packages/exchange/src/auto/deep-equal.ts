@@ -24,7 +24,8 @@ function equal(a: unknown, b: unknown, seen: Map<object, unknown> | undefined): 
   if (aKeys.length !== Object.keys(b).length) return false;
   for (const key of aKeys) {
     if (!Object.hasOwn(b, key)) return false;
-    if (!equal((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], seen)) return false;
+    if (!equal((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], seen))
+      return false;
   }
   return true;
 }

@@ -179,11 +179,13 @@ export class AutoEngine {
   private readThrough(reader: StateNode, prop: string | symbol): unknown {
     // Usually the i-th read is the i-th read of the last run: skip the name lookup then.
     const i = reader.depCount;
-    let dep = i < reader.prevCount ? reader.prevDeps[i] ?? undefined : undefined;
+    let dep = i < reader.prevCount ? (reader.prevDeps[i] ?? undefined) : undefined;
     if (dep?.name !== prop) dep = typeof prop === 'string' ? this.nodes.get(prop) : undefined;
     if (dep === undefined || !dep.has) {
       if (dep?.fn === undefined) {
-        this.fail(`function ${reader.name} is trying to access non-existent variable ${String(prop)}`);
+        this.fail(
+          `function ${reader.name} is trying to access non-existent variable ${String(prop)}`,
+        );
         return undefined;
       }
       this.run(dep);
@@ -194,7 +196,8 @@ export class AutoEngine {
   private readInside(dep: StateNode, reader: StateNode): unknown {
     if (this.fatalSet) return undefined;
     if (dep.internalOnly) return this.fail(`External read of internal function '${dep.name}'`);
-    if (dep.externalOnly) return this.fail(`Function '${reader.name}' tried to access external variable '${dep.name}'`);
+    if (dep.externalOnly)
+      return this.fail(`Function '${reader.name}' tried to access external variable '${dep.name}'`);
     reader.addDep(dep);
     return dep.value;
   }
@@ -283,7 +286,7 @@ export class AutoEngine {
     for (const n of sorted) {
       n.old = n.value;
       if (n.backedOff) continue;
-      (n.has = false), (n.value = undefined);
+      ((n.has = false), (n.value = undefined));
       this.monitor?.onClear(n);
     }
     for (const n of sorted) if (n.fn !== undefined && !n.has) this.run(n);
@@ -291,7 +294,7 @@ export class AutoEngine {
     const changed: StateNode[] = [];
     for (const t of triggers) {
       const node = this.nodes.get(t.name);
-      if (node && node.changedIn !== id) (node.changedIn = id), changed.push(node);
+      if (node && node.changedIn !== id) ((node.changedIn = id), changed.push(node));
     }
     for (const n of sorted) {
       if (n.changedIn === id || !this.differs(n.old, n.value)) continue;
@@ -386,7 +389,8 @@ export class AutoEngine {
 
   private depValues(node: StateNode): Record<string, unknown> {
     const vars: Record<string, unknown> = {};
-    for (const d of node.depList()) vars[d.name] = Array.isArray(d.value) ? `array, length ${d.value.length}` : d.value;
+    for (const d of node.depList())
+      vars[d.name] = Array.isArray(d.value) ? `array, length ${d.value.length}` : d.value;
     return vars;
   }
 }

@@ -72,7 +72,7 @@ export class StateNode {
    * common case and gives the same order.
    */
   beginDeps(): void {
-    if (this.prevDeps === NO_NODES) (this.prevDeps = []), (this.prevSlots = []);
+    if (this.prevDeps === NO_NODES) ((this.prevDeps = []), (this.prevSlots = []));
     [this.prevDeps, this.deps] = [this.deps, this.prevDeps as StateNode[]];
     [this.prevSlots, this.depSlots] = [this.depSlots, this.prevSlots];
     this.prevCount = this.depCount;
@@ -128,7 +128,8 @@ export class StateNode {
         if (reader.deps[j] === this && reader.depSlots[j] === oldSlot) reader.depSlots[j] = slot;
       }
       for (let j = 0; j < reader.prevCount; j++) {
-        if (reader.prevDeps[j] === this && reader.prevSlots[j] === oldSlot) reader.prevSlots[j] = slot;
+        if (reader.prevDeps[j] === this && reader.prevSlots[j] === oldSlot)
+          reader.prevSlots[j] = slot;
       }
     });
     this.dependents = live;

@@ -56,7 +56,8 @@ export function recorder(init: RecorderInit): Recorder {
     const inputs = t.triggers.filter((tr) => inputSet.has(tr.name));
     if (inputs.length === 0) return;
     const outputs: Record<string, unknown> = {};
-    for (const name of init.outputs) if (name in t.updates) outputs[name] = structuredClone(t.updates[name]);
+    for (const name of init.outputs)
+      if (name in t.updates) outputs[name] = structuredClone(t.updates[name]);
     recordings.push({
       id: t.id,
       timestamp: t.timestamp,
@@ -84,22 +85,32 @@ export function recorder(init: RecorderInit): Recorder {
     },
     save: () => JSON.stringify({ initial, recordings }),
     load(json) {
-      const data = JSON.parse(json) as { initial?: Record<string, unknown>; recordings?: Recording[] };
+      const data = JSON.parse(json) as {
+        initial?: Record<string, unknown>;
+        recordings?: Recording[];
+      };
       initial = data.initial;
       recordings = data.recordings ?? [];
     },
     playback(create, compare = byJson) {
-      const result: PlaybackResult = { passed: 0, failed: 0, total: recordings.length, failures: [] };
+      const result: PlaybackResult = {
+        passed: 0,
+        failed: 0,
+        total: recordings.length,
+        failures: [],
+      };
       for (const rec of recordings) {
         const state = create();
-        for (const [name, value] of Object.entries(initial ?? {})) write(state, name, structuredClone(value));
+        for (const [name, value] of Object.entries(initial ?? {}))
+          write(state, name, structuredClone(value));
         state.flush();
         for (const input of rec.inputs) write(state, input.name, structuredClone(input.value));
         state.flush();
         const actual: Record<string, unknown> = {};
         for (const name of Object.keys(rec.outputs)) actual[name] = state._.value[name];
-        if (Object.keys(rec.outputs).every((n) => compare(rec.outputs[n], actual[n]))) result.passed++;
-        else result.failed++, result.failures.push({ id: rec.id, expected: rec.outputs, actual });
+        if (Object.keys(rec.outputs).every((n) => compare(rec.outputs[n], actual[n])))
+          result.passed++;
+        else (result.failed++, result.failures.push({ id: rec.id, expected: rec.outputs, actual }));
       }
       return result;
     },

@@ -39,7 +39,10 @@ export function snapshot<T extends object>(state: Auto<T>): Record<string, unkno
  * Call `fn` with the trace of every transaction (also those from async results and batches),
  * without the `trace` option. Runs on the kernel's hooks, so several listeners can coexist.
  */
-export function onTransaction<T extends object>(state: Auto<T>, fn: (trace: Trace) => void): () => void {
+export function onTransaction<T extends object>(
+  state: Auto<T>,
+  fn: (trace: Trace) => void,
+): () => void {
   const engine = engineOf(state);
   const txn = `${engine.opt.signalPrefix}txn`;
   return engine.kernel.hook({

@@ -123,7 +123,9 @@ export type Auto<T extends object> = { -readonly [K in StaticKeys<T>]: T[K] } & 
 
 export interface AutoMembers<T extends object> {
   readonly _: Internals;
-  readonly '#': { readonly [K in keyof T]: Handle<T[K] extends AnyFn ? ComputedValue<T[K]> : T[K]> } & Record<string, Handle<unknown>>;
+  readonly '#': {
+    readonly [K in keyof T]: Handle<T[K] extends AnyFn ? ComputedValue<T[K]> : T[K]>;
+  } & Record<string, Handle<unknown>>;
   readonly v: string;
   add_static(obj: Record<string, unknown>): void;
   add_dynamic(obj: Record<string, AnyFn>): void;

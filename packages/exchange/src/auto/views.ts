@@ -16,14 +16,19 @@ interface ViewSource<T> {
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 function liveView<T>(source: ViewSource<T>): Record<string, T> {
-  const describe = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: true, configurable: true });
+  const describe = (value: unknown): PropertyDescriptor => ({
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
   const snapshot = () => Object.fromEntries(source.keys().map((k) => [k, source.get(k)]));
   const target = {} as Record<string, T>;
   Object.defineProperty(target, INSPECT, { value: snapshot, configurable: true });
   const own = (key: string | symbol): key is string => typeof key === 'string' && source.has(key);
   return new Proxy(target, {
     // Non-state names (hasOwnProperty, toString, …) come from the plain-object prototype.
-    get: (t, key) => (own(key) ? source.get(key) : Reflect.get(t, key)),
+    get: (t, key): unknown => (own(key) ? source.get(key) : Reflect.get(t, key)),
     has: (t, key) => own(key) || key in t,
     ownKeys: () => source.keys(),
     getOwnPropertyDescriptor: (_t, key) => (own(key) ? describe(source.get(key)) : undefined),
@@ -42,12 +47,12 @@ export function valueView(nodes: Map<string, StateNode>): Record<string, unknown
     set(key, value) {
       const node = nodes.get(key);
       if (!node) return false;
-      (node.value = value), (node.has = true);
+      ((node.value = value), (node.has = true));
       return true;
     },
     remove(key) {
       const node = nodes.get(key);
-      if (node) (node.has = false), (node.value = undefined);
+      if (node) ((node.has = false), (node.value = undefined));
       return true;
     },
   });

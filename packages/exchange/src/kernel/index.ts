@@ -12,5 +12,6 @@
  * k.sig('log', 'later');
  * k.drain(); // prints "later"
  */
-export { kernel, KernelError } from './kernel.js';
-export type { Kernel, KernelInit, KernelHooks, Handler, HandleOptions, Channel } from './kernel.js';
+export { kernel } from './kernel.js';
+export { KernelError } from './error.js';
+export type { Kernel, KernelInit, KernelHooks, Handler, HandleOptions, Channel } from './types.js';

@@ -1,65 +1,22 @@
-/** A handler receives the signal's value, an optional detail, and the signal's name. */
-export type Handler = (value: any, detail: any, name: string) => unknown;
-/** A bound `sig` for one name: the hot path, with no name lookup per call. */
-export type Channel = (value?: unknown, detail?: unknown) => unknown;
-
-/** Observers around every signal and handler run; all optional. */
-export interface KernelHooks {
-  beforeSignal?(name: string, value: unknown, detail: unknown): void;
-  afterSignal?(name: string, value: unknown, detail: unknown, result: unknown): void;
-  beforeHandler?(name: string, value: unknown, immediate: boolean): void;
-  afterHandler?(name: string, value: unknown, immediate: boolean, result: unknown): void;
-}
-
-export interface KernelInit {
-  /** Where a throwing handler's error goes; the kernel keeps running. @default console.error */
-  onError?: (error: unknown, name: string, value: unknown) => void;
-  /** Called for a signal that no handler takes. @default console.warn */
-  onUnhandled?: (name: string, value: unknown) => void;
-  /** Generations `drain()` may step before it throws `DRAIN_LIMIT`. @default 10000 */
-  maxGenerations?: number;
-}
-
-export interface HandleOptions {
-  /** Run synchronously inside `sig` and return a value to the caller. @default false */
-  immediate?: boolean;
-}
-
-export interface Kernel {
-  /** Emit a signal: immediate handler runs now (its result is returned), queued ones on `step`. */
-  sig(name: string, value?: unknown, detail?: unknown): unknown;
-  /** A pre-bound `sig` for one name. */
-  channel(name: string): Channel;
-  /** Add a handler; returns a function that removes it. One immediate handler per name. */
-  handle(name: string, handler: Handler, options?: HandleOptions): () => void;
-  /** Add hooks; returns a function that removes them. */
-  hook(hooks: KernelHooks): () => void;
-  /** Process one generation (the signals queued before this call). Returns how many ran. */
-  step(): number;
-  /** Step until the queue is empty. @throws {KernelError} `DRAIN_LIMIT` past `maxGenerations`. */
-  drain(): number;
-  /** Signals waiting in the queue. */
-  readonly pending: number;
-}
-
-/** The kernel's typed error: `code` says what went wrong. */
-export class KernelError extends Error {
-  override readonly name = 'KernelError';
-  constructor(
-    readonly code: 'DRAIN_LIMIT' | 'HANDLER_EXISTS',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { KernelError } from './error.js';
+import type { Handler, Kernel, KernelHooks, KernelInit } from './types.js';
 
 interface Slot {
   immediate: Handler | undefined;
   queued: Handler[];
 }
 
+const EMPTY: Slot = Object.freeze({ immediate: undefined, queued: [] });
+/** Copy-on-write removal of one registration (the same function may be registered twice). */
+const without = <T>(list: T[], item: T): T[] => {
+  const i = list.indexOf(item);
+  return i < 0 ? list : [...list.slice(0, i), ...list.slice(i + 1)];
+};
+const drainLimit = (max: number, names: string) =>
+  `queue still busy after ${max} generations (pending: ${names}); a handler re-emits what it handles`;
+
 /* eslint-disable no-console -- the defaults are the documented last resort */
-const logError = (e: unknown, name: string) => console.error(`[kernel] handler for ${name} threw`, e);
+const logError = (e: unknown, name: string) => console.error(`[kernel] ${name} handler threw`, e);
 const logUnhandled = (name: string) => console.warn(`[kernel] no handler takes signal ${name}`);
 /* eslint-enable no-console */
 
@@ -69,7 +26,10 @@ export function kernel(init: KernelInit = {}): Kernel {
   const slots = new Map<string, Slot>();
   let hooks: KernelHooks[] = [];
   // The queue as parallel arrays, so a queued signal allocates no entry object.
-  let qSlots: Slot[] = [], qNames: string[] = [], qValues: unknown[] = [];
+  let qSlots: Slot[] = [];
+  let qNames: string[] = [];
+  let qValues: unknown[] = [];
+  let qDetails: unknown[] = [];
 
   const slotOf = (name: string): Slot => {
     let slot = slots.get(name);
@@ -100,7 +60,12 @@ export function kernel(init: KernelInit = {}): Kernel {
     }
     for (const h of hooks) h.beforeSignal?.(name, value, detail);
     let result: unknown;
-    if (slot.queued.length > 0) (qSlots.push(slot), qNames.push(name), qValues.push(value));
+    if (slot.queued.length > 0) {
+      qSlots.push(slot);
+      qNames.push(name);
+      qValues.push(value);
+      qDetails.push(detail);
+    }
     if (slot.immediate !== undefined) result = run(slot.immediate, name, value, detail, true);
     else if (slot.queued.length === 0) onUnhandled(name, value);
     for (const h of hooks) h.afterSignal?.(name, value, detail, result);
@@ -108,17 +73,26 @@ export function kernel(init: KernelInit = {}): Kernel {
   }
 
   function step(): number {
-    const [s, n, v] = [qSlots, qNames, qValues];
-    (qSlots = []), (qNames = []), (qValues = []);
-    for (let i = 0; i < s.length; i++) {
+    const [s, n, v, d] = [qSlots, qNames, qValues, qDetails];
+    [qSlots, qNames, qValues, qDetails] = [[], [], [], []];
+    let i = 0;
+    try {
       // `queued` is copy-on-write, so handlers added or removed meanwhile cannot disturb this loop.
-      for (const handler of s[i].queued) run(handler, n[i], v[i], undefined, false);
+      for (; i < s.length; i++) for (const h of s[i].queued) run(h, n[i], v[i], d[i], false);
+    } finally {
+      // Only an `onError` that throws gets here early: keep the rest of the generation queued.
+      if (i < s.length - 1) {
+        qSlots = [...s.slice(i + 1), ...qSlots];
+        qNames = [...n.slice(i + 1), ...qNames];
+        qValues = [...v.slice(i + 1), ...qValues];
+        qDetails = [...d.slice(i + 1), ...qDetails];
+      }
     }
     return s.length;
   }
 
   const self: Kernel = {
-    sig: (name, value, detail) => dispatch(slotOf(name), name, value, detail),
+    sig: (name, value, detail) => dispatch(slots.get(name) ?? EMPTY, name, value, detail),
     channel(name) {
       const slot = slotOf(name);
       return (value, detail) => dispatch(slot, name, value, detail);
@@ -126,16 +100,24 @@ export function kernel(init: KernelInit = {}): Kernel {
     handle(name, handler, options = {}) {
       const slot = slotOf(name);
       if (options.immediate) {
-        if (slot.immediate) throw new KernelError('HANDLER_EXISTS', `signal ${name} already has an immediate handler`);
+        if (slot.immediate) {
+          throw new KernelError(
+            'HANDLER_EXISTS',
+            `signal ${name} already has an immediate handler`,
+          );
+        }
         slot.immediate = handler;
         return () => void (slot.immediate === handler && (slot.immediate = undefined));
       }
       slot.queued = [...slot.queued, handler];
-      return () => void (slot.queued = slot.queued.filter((h) => h !== handler));
+      let removed = false;
+      return () =>
+        void (!removed && ((removed = true), (slot.queued = without(slot.queued, handler))));
     },
     hook(added) {
       hooks = [...hooks, added];
-      return () => void (hooks = hooks.filter((h) => h !== added));
+      let removed = false;
+      return () => void (!removed && ((removed = true), (hooks = without(hooks, added))));
     },
     step,
     drain() {
@@ -143,7 +125,7 @@ export function kernel(init: KernelInit = {}): Kernel {
       for (let generation = 0; qSlots.length > 0; generation++) {
         if (generation >= maxGenerations) {
           const names = [...new Set(qNames)].slice(0, 5).join(', ');
-          throw new KernelError('DRAIN_LIMIT', `queue still busy after ${maxGenerations} generations (pending: ${names}); a handler probably re-emits the signal it handles`);
+          throw new KernelError('DRAIN_LIMIT', drainLimit(maxGenerations, names));
         }
         total += step();
       }

@@ -111,11 +111,7 @@ describe('queued handlers', () => {
     expect(handler.mock.calls[0]?.[2]).toBe('named');
   });
 
-  // BUG: `dispatch` queues only the value (qValues), and `step` calls `run(..., undefined, false)`,
-  // so a queued handler always gets `detail === undefined`, contrary to the `Handler` doc
-  // ("receives the signal's value, an optional detail, and the signal's name").
-  // Flip `it.fails` to `it` once the kernel queues the detail too.
-  it.fails('queued handlers receive the detail passed to sig (bug: step passes undefined)', () => {
+  it('regression: queued handlers receive the detail passed to sig', () => {
     const { k } = recorded();
     const handler = vi.fn();
     k.handle('with-detail', handler);
@@ -581,9 +577,7 @@ describe('handlers added and removed at run time', () => {
     expect(k.pending).toBe(0);
   });
 
-  // BUG: the queued remover is `slot.queued.filter((h) => h !== handler)`, so when the same
-  // function is added twice, either remover removes both registrations.
-  it.fails('each remover removes only its own registration (bug: removes every copy of the function)', () => {
+  it('regression: each remover removes only its own registration of a function added twice', () => {
     const { k } = recorded();
     const handler = vi.fn();
     const offFirst = k.handle('x', handler);
@@ -699,7 +693,10 @@ describe('the kernel object', () => {
     expectTypeOf(k.handle).returns.toEqualTypeOf<() => void>();
     expectTypeOf<KernelError['code']>().toEqualTypeOf<'DRAIN_LIMIT' | 'HANDLER_EXISTS'>();
     // handlers may declare their own parameter types
-    k.handle('typed', (n: number, d: { id: string }, name: string) => n + d.id.length + name.length);
+    k.handle(
+      'typed',
+      (n: number, d: { id: string }, name: string) => n + d.id.length + name.length,
+    );
   });
 });
 
@@ -887,5 +884,26 @@ describe('the kernel source', () => {
       .filter((line) => line !== '' && !line.startsWith('//'));
     expect(code.length).toBeGreaterThan(50); // the stripping did not eat the file
     expect(code.length).toBeLessThan(130);
+  });
+});
+
+describe('regressions', () => {
+  it('regression: an onError that throws during step keeps the rest of the generation queued', () => {
+    const ran: string[] = [];
+    const k = kernel({
+      onError: (e) => {
+        throw e;
+      },
+    });
+    k.handle('a', () => {
+      throw new Error('a failed');
+    });
+    k.handle('b', () => ran.push('b'));
+    k.sig('a');
+    k.sig('b');
+    expect(() => k.step()).toThrow('a failed');
+    expect(k.pending).toBe(1);
+    k.step();
+    expect(ran).toEqual(['b']);
   });
 });
