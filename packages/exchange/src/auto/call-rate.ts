@@ -88,17 +88,17 @@ export class CallRateMonitor implements EngineMonitor {
     this.counters?.clear(node.name);
   }
 
-  onTransaction(trace: Trace, affected: number, changed: number): void {
-    if (this.opt.deepLog) this.logger.log('[transaction]', trace.id, trace.triggers, trace.updates);
+  onTransaction(
+    id: number,
+    triggers: Trigger[],
+    affected: number,
+    changed: number,
+    trace: () => Trace,
+  ): void {
+    if (this.opt.deepLog) this.logger.log('[transaction]', id, triggers, trace().updates);
     if (!this.collecting) return;
     this.txnCount++;
-    this.txnLog.push({
-      id: trace.id,
-      timestamp: trace.timestamp,
-      triggers: trace.triggers,
-      affected,
-      changed,
-    });
+    this.txnLog.push({ id, timestamp: Date.now(), triggers, affected, changed });
     if (this.txnLog.length > TXN_LOG_SIZE) this.txnLog.shift();
   }
 

@@ -16,19 +16,37 @@ export interface EngineMonitor {
   onSet(node: StateNode, old: unknown): void;
   /** A computed's value was cleared by a transaction. */
   onClear(node: StateNode): void;
-  /** A transaction finished. */
-  onTransaction(trace: Trace, affected: number, changed: number): void;
+  /** A transaction finished; `trace()` builds its trace (costly: call only when needed). */
+  onTransaction(
+    id: number,
+    triggers: Trigger[],
+    affected: number,
+    changed: number,
+    trace: () => Trace,
+  ): void;
 }
 
 const isObject = (v: unknown): v is object => v !== null && typeof v === 'object';
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (isObject(v) || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
+/** What a transaction changed, kept cheaply so its trace can be built only when someone looks. */
+interface TxnRecord {
+  id: number;
+  timestamp: number;
+  triggers: Trigger[];
+  changed: StateNode[];
+  /** The changed computeds' values at the end of the transaction, aligned with `changed`. */
+  values: unknown[];
+}
+
 /** A transaction's trace: `updates` holds the new values of the computeds that changed. */
-function makeTrace(id: number, triggers: Trigger[], changed: StateNode[]): Trace {
+function traceOf(txn: TxnRecord): Trace {
   const updates: Record<string, unknown> = {};
-  for (const n of changed) if (n.fn !== undefined) updates[n.name] = n.value; // not static triggers
-  return { id, timestamp: Date.now(), triggers, updates };
+  txn.changed.forEach((n, i) => {
+    if (n.fn !== undefined) updates[n.name] = txn.values[i]; // static triggers are not updates
+  });
+  return { id: txn.id, timestamp: txn.timestamp, triggers: txn.triggers, updates };
 }
 
 /**
@@ -46,7 +64,10 @@ export class AutoEngine {
   readonly stack: string[] = [];
   fatalSet = false;
   root: unknown = undefined;
-  lastTrace: Trace | undefined = undefined;
+  private lastTxn: TxnRecord | undefined = undefined;
+  private lastTraceBuilt: Trace | undefined = undefined;
+  /** Callers that use the trace `txn` returns (batch, flush): build it even when unobserved. */
+  private traceWanted = 0;
   monitor: EngineMonitor | undefined = undefined;
 
   private txnCounter = 0;
@@ -256,7 +277,7 @@ export class AutoEngine {
     if (this.pending.length === 0) return undefined;
     const triggers = this.pending;
     this.pending = [];
-    return this.txn(triggers) as Trace;
+    return this.txnWithTrace(triggers);
   }
 
   batch(fn: () => void): Trace | undefined {
@@ -270,12 +291,29 @@ export class AutoEngine {
     }
     const triggers = this.batchTriggers;
     this.batchTriggers = [];
-    return triggers.length > 0 ? (this.txn(triggers) as Trace) : undefined;
+    return triggers.length > 0 ? this.txnWithTrace(triggers) : undefined;
+  }
+
+  /** The last transaction's trace (built now if nobody needed it then). */
+  get lastTrace(): Trace | undefined {
+    if (this.lastTxn && this.lastTraceBuilt?.id !== this.lastTxn.id) {
+      this.lastTraceBuilt = traceOf(this.lastTxn);
+    }
+    return this.lastTraceBuilt;
+  }
+
+  private txnWithTrace(triggers: Trigger[]): Trace | undefined {
+    this.traceWanted++;
+    try {
+      return this.txn(triggers) as Trace | undefined;
+    } finally {
+      this.traceWanted--;
+    }
   }
 
   // ---- one transaction (spec §8) --------------------------------------------------------------
 
-  private propagate(triggers: Trigger[]): Trace {
+  private propagate(triggers: Trigger[]): Trace | undefined {
     const id = ++this.txnCounter;
     const affected: StateNode[] = [];
     for (const t of triggers) {
@@ -301,11 +339,21 @@ export class AutoEngine {
       n.changedIn = id;
       changed.push(n);
     }
-    const trace = makeTrace(id, triggers, changed);
-    this.lastTrace = trace;
+    const values: unknown[] = [];
+    for (const n of changed) values.push(n.value);
+    const txn: TxnRecord = { id, timestamp: Date.now(), triggers, changed, values };
+    this.lastTxn = txn;
+    // Building `updates` (a map of every changed name) is the costliest part of a small
+    // transaction: do it only when a trace callback, a kernel hook or the caller will see it.
+    const wanted = this.opt.trace !== undefined || this.traceWanted > 0 || this.kernel.hooked;
+    const trace = wanted ? traceOf(txn) : undefined;
+    this.lastTraceBuilt = trace;
     for (const n of changed) if (n.subs !== undefined) this.notify(n);
-    this.monitor?.onTransaction(trace, sorted.length, changed.length);
-    this.opt.trace?.(trace);
+    if (this.monitor) {
+      const full = () => trace ?? this.lastTrace!;
+      this.monitor.onTransaction(id, triggers, sorted.length, changed.length, full);
+    }
+    if (trace) this.opt.trace?.(trace);
     return trace;
   }
 

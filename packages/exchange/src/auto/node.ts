@@ -73,8 +73,12 @@ export class StateNode {
    */
   beginDeps(): void {
     if (this.prevDeps === NO_NODES) ((this.prevDeps = []), (this.prevSlots = []));
-    [this.prevDeps, this.deps] = [this.deps, this.prevDeps as StateNode[]];
-    [this.prevSlots, this.depSlots] = [this.depSlots, this.prevSlots];
+    const deps = this.deps;
+    const slots = this.depSlots;
+    this.deps = this.prevDeps as StateNode[]; // entries past depCount are stale, never read
+    this.depSlots = this.prevSlots;
+    this.prevDeps = deps;
+    this.prevSlots = slots;
     this.prevCount = this.depCount;
     this.depCount = 0;
     this.depSet = undefined;

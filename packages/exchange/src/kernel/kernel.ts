@@ -134,6 +134,9 @@ export function kernel(init: KernelInit = {}): Kernel {
     get pending() {
       return qSlots.length;
     },
+    get hooked() {
+      return hooks.length > 0;
+    },
   };
   return Object.freeze(self);
 }

@@ -41,4 +41,6 @@ export interface Kernel {
   drain(): number;
   /** Signals waiting in the queue. */
   readonly pending: number;
+  /** True while any hook is installed: lets a layer skip building what only hooks would see. */
+  readonly hooked: boolean;
 }

@@ -123,8 +123,13 @@ describe('every state operation is a kernel signal', () => {
   it('two instances share a kernel with distinct prefixes, and a clash is a typed error', () => {
     const k = kernel();
     auto({ a: 1 }, { kernel: k });
-    expect(() => auto({ a: 1 }, { kernel: k })).toThrow(expect.objectContaining({ code: 'HANDLER_EXISTS' }));
-    const other = auto({ x: 1, y: ($: { x: number }) => $.x + 1 }, { kernel: k, signal_prefix: 'other.' });
+    expect(() => auto({ a: 1 }, { kernel: k })).toThrow(
+      expect.objectContaining({ code: 'HANDLER_EXISTS' }),
+    );
+    const other = auto(
+      { x: 1, y: ($: { x: number }) => $.x + 1 },
+      { kernel: k, signal_prefix: 'other.' },
+    );
     expect(other.y).toBe(2);
   });
 
