@@ -180,7 +180,8 @@ const fixtures: Fixture[] = [
         fn: ($, global) => {
           const unsub = $['#'].count.subscribe((v: number) => fires.push(v));
           $.items.push(4);
-          $.items = $.items; // same reference, but objects always go through the setter
+          // eslint-disable-next-line no-self-assign -- same reference: objects always go through the setter
+          $.items = $.items;
           $.flush();
           unsub();
           global.sub_fire_count = fires.length;

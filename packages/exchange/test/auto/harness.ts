@@ -93,10 +93,10 @@ export function eq(expected: unknown, actual: unknown): boolean {
   if (typeof expected === 'number' && Number.isNaN(expected) && Number.isNaN(actual)) return true;
   if (typeof expected === 'object') {
     const keys = Object.keys(expected);
-    if (keys.length !== Object.keys(actual as object).length) return false;
+    if (keys.length !== Object.keys(actual).length) return false;
     return keys.every((k) => eq((expected as any)[k], (actual as any)[k]));
   }
-  // eslint-disable-next-line eqeqeq -- the original runner compares leaves with `==`
+
   return expected == actual;
 }
 

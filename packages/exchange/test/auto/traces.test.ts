@@ -209,7 +209,7 @@ eachTarget('traces, focused', auto, ({ auto }) => {
       { id: 3, inputs: [{ name: 'input', value: 10 }], outputs: { doubled: 20, tripled: 30 } },
     ]);
     expect(playback(auto, spec, initial, recordings)).toEqual({ passed: 2, failed: 0 });
-    const wrong = [{ ...recordings[0]!, outputs: { doubled: 11 } }];
+    const wrong = [{ ...recordings[0], outputs: { doubled: 11 } }];
     expect(playback(auto, spec, initial, wrong)).toEqual({ passed: 0, failed: 1 });
   });
 });
