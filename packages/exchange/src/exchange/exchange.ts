@@ -1,0 +1,788 @@
+import { newId, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
+import {
+  CancelledError,
+  ExchangeError,
+  InvalidNameError,
+  NoRouteError,
+  RemoteError,
+  TimeoutError,
+  fromWireError,
+  toWireError,
+} from './errors.js';
+import { MODE_HANDLER, MODE_OBSERVE, type Advert, type Frame, type Link } from './link.js';
+import { MessageLog } from './message-log.js';
+import { isSystemName, validateName, validatePattern } from './names.js';
+import { Peer } from './peer.js';
+import { MAX_HOPS, RouteTable, type RouteEntry } from './routes.js';
+import { SeenSet } from './seen.js';
+import { PatternTrie } from './trie.js';
+
+/** A handler: its return value (or promise) is the reply to a request. */
+export type MessageHandler = (msg: Envelope, ctx: HandlerContext) => unknown;
+/** An observer gets a copy of every matching message. */
+export type MessageObserver = (msg: Envelope) => void;
+/** How the router picks among several handlers at the same distance. */
+export type BalanceStrategy = 'round-robin' | 'least-outstanding' | 'random' | 'sticky';
+
+export interface SendOptions {
+  headers?: Record<string, string>;
+  /** Deliver to this exchange only. */
+  to?: string;
+  /** Sticky-balancing key. */
+  key?: string;
+  /** The message being handled when this one is emitted (set by handler contexts). */
+  cause?: Envelope;
+}
+
+export interface RequestOptions extends SendOptions {
+  /** Milliseconds to wait for the reply. @default 5000 */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** @default the exchange's `failover` */
+  failover?: FailoverPolicy;
+}
+
+/** What a handler can do on behalf of the message it handles (which becomes the cause). */
+export interface HandlerContext {
+  readonly msg: Envelope;
+  send(name: string, value?: unknown, options?: SendOptions): void;
+  request<R = unknown>(name: string, value?: unknown, options?: RequestOptions): Promise<R>;
+}
+
+export interface ExchangeInit {
+  /** This exchange's id: one token of letters, digits, `_` or `-`, unique in the network. */
+  id: string;
+  handlers?: Record<string, MessageHandler>;
+  /** @default 'round-robin' */
+  balance?: BalanceStrategy;
+  /** @default 'retry' */
+  failover?: FailoverPolicy;
+  /** Entries in the message log (oldest overwritten). @default 1000 */
+  logSize?: number;
+  /** Message ids remembered for duplicate suppression (oldest forgotten). @default 10000 */
+  seenSize?: number;
+  /** @default 5000 */
+  defaultTimeout?: number;
+}
+
+export interface ConnectOptions {
+  transport: 'local';
+  exchange: Exchange;
+}
+
+interface Pending {
+  resolve: (reply: Envelope) => void;
+  reject: (error: Error) => void;
+  env: Envelope;
+  peer: Peer | undefined;
+  attempts: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface Forwarded {
+  env: Envelope;
+  from: Peer | undefined;
+  to: Peer;
+}
+
+const MAX_PATH = 32;
+const MAX_RETRIES = 3;
+const MAX_FORWARDED = 100_000;
+const ID_TOKEN = /^[\w-]{1,64}$/;
+
+/**
+ * An exchange: handles some names, observes some, emits messages, and routes what it cannot
+ * handle to the peer through which a handler or observer is reachable.
+ */
+export class Exchange {
+  readonly id: string;
+  readonly log: MessageLog<Envelope>;
+  readonly counters = { in: 0, out: 0, dropped: 0, duplicates: 0, unhandled: 0 };
+  private readonly routes = new RouteTable();
+  private readonly handlers = new PatternTrie<MessageHandler>();
+  private readonly observers = new PatternTrie<{ fn: MessageObserver; peer?: string }>();
+  private readonly peers = new Map<string, Peer>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly forwarded = new Map<string, Forwarded>();
+  private readonly seenHandler: SeenSet;
+  private readonly seenObserve: SeenSet;
+  private readonly recent = new Map<string, Envelope>();
+  private readonly roundRobin = new Map<string, number>();
+  private advertScheduled = false;
+  private closed = false;
+  readonly balance: BalanceStrategy;
+  readonly failover: FailoverPolicy;
+  private readonly defaultTimeout: number;
+  private readonly logSize: number;
+
+  constructor(init: ExchangeInit) {
+    if (typeof init.id !== 'string' || !ID_TOKEN.test(init.id)) {
+      throw new InvalidNameError(
+        `exchange id must be 1-64 letters, digits, '_' or '-': got ${JSON.stringify(init.id)}`,
+        String(init.id),
+      );
+    }
+    this.id = init.id;
+    this.balance = init.balance ?? 'round-robin';
+    this.failover = init.failover ?? 'retry';
+    this.defaultTimeout = init.defaultTimeout ?? 5000;
+    this.logSize = init.logSize ?? 1000;
+    this.log = new MessageLog({ capacity: this.logSize });
+    this.seenHandler = new SeenSet(init.seenSize ?? 10_000);
+    this.seenObserve = new SeenSet(init.seenSize ?? 10_000);
+    this.routes.addLocal('n', this.id);
+    for (const [pattern, fn] of Object.entries(init.handlers ?? {})) this.handle(pattern, fn);
+  }
+
+  // ---- capabilities --------------------------------------------------------------------------
+
+  /** Handle a name or pattern: one handler in the network gets each matching message. */
+  handle(pattern: string, fn: MessageHandler): () => void {
+    validatePattern(pattern);
+    this.handlers.add(pattern, fn);
+    this.routes.addLocal('h', pattern);
+    this.scheduleAdverts();
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.handlers.remove(pattern, fn);
+      this.routes.removeLocal('h', pattern);
+      this.scheduleAdverts();
+    };
+  }
+
+  /** Observe a name or pattern: every observer in the network gets a copy. */
+  on(pattern: string, fn: MessageObserver, options: { peer?: string } = {}): () => void {
+    validatePattern(pattern);
+    const entry = options.peer === undefined ? { fn } : { fn, peer: options.peer };
+    this.observers.add(pattern, entry);
+    this.routes.addLocal('o', pattern);
+    this.scheduleAdverts();
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.observers.remove(pattern, entry);
+      this.routes.removeLocal('o', pattern);
+      this.scheduleAdverts();
+    };
+  }
+
+  // ---- emitting ------------------------------------------------------------------------------
+
+  /** Emit a message: to one handler and to every observer, wherever they are. */
+  send(name: string, value?: unknown, options: SendOptions = {}): Envelope {
+    validateName(name);
+    const env = this.create('msg', name, value, options);
+    this.logOut(env, undefined);
+    const reached =
+      env.to !== undefined
+        ? this.routeTo(env)
+        : this.dispatch(env, MODE_HANDLER | MODE_OBSERVE, undefined);
+    if (!reached && !isSystemName(name)) this.unhandled(env);
+    return env;
+  }
+
+  /** Send to every connected peer (each delivers to its local handlers and observers). */
+  broadcast(name: string, value?: unknown): Envelope {
+    validateName(name);
+    const env = this.create('msg', name, value, {});
+    this.logOut(env, undefined);
+    for (const peer of this.peers.values())
+      this.sendFrame(peer, {
+        t: 'msg',
+        env: { ...env, to: peer.id },
+        mode: MODE_HANDLER | MODE_OBSERVE,
+      });
+    return env;
+  }
+
+  /** Ask: resolves with the reply's value, or rejects with a typed error. */
+  async request<R = unknown>(
+    name: string,
+    value?: unknown,
+    options: RequestOptions = {},
+  ): Promise<R> {
+    return (await this.requestMessage(name, value, options)).value as R;
+  }
+
+  /** Like `request`, but resolves with the whole reply envelope (its trace included). */
+  requestMessage(name: string, value?: unknown, options: RequestOptions = {}): Promise<Envelope> {
+    validateName(name);
+    const timeout = options.timeout ?? this.defaultTimeout;
+    const env = this.create('req', name, value, options);
+    env.deadline = env.ts + timeout;
+    env.failover = options.failover ?? this.failover;
+    return new Promise<Envelope>((resolve, reject) => {
+      if (options.signal?.aborted) return reject(new CancelledError(`request ${name} cancelled`));
+      const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => options.signal?.removeEventListener('abort', onAbort);
+      const timer = setTimeout(() => this.settle(env.id, new TimeoutError(name, timeout)), timeout);
+      this.pending.set(env.id, {
+        resolve: (reply) => (done(), resolve(reply)),
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+        env,
+        peer: undefined,
+        attempts: 0,
+        timer,
+      });
+      this.logOut(env, undefined);
+      const reached =
+        env.to !== undefined ? this.routeTo(env) : this.dispatch(env, MODE_HANDLER, undefined);
+      if (!reached) this.settle(env.id, new NoRouteError(name));
+    });
+  }
+
+  // ---- connecting ----------------------------------------------------------------------------
+
+  /** Connect to another exchange; resolves with the peer once both sides said hello. */
+  connect(options: ConnectOptions): Promise<Peer> {
+    const [mine, theirs] = connectors.local();
+    const other = options.exchange;
+    const remote = other.attach(theirs);
+    return Promise.all([this.attach(mine), remote]).then(([peer]) => peer);
+  }
+
+  /** Adopt an open link (any transport): say hello, learn routes, resolve with the peer. */
+  attach(link: Link): Promise<Peer> {
+    return new Promise((resolve, reject) => {
+      let peer: Peer | undefined;
+      link.onFrame = (frame) => {
+        if (frame.t === 'hello') {
+          if (this.peers.has(frame.id) || frame.id === this.id) {
+            link.close(`duplicate exchange id ${frame.id}`);
+            return reject(new ExchangeError('BAD_MESSAGE', `duplicate exchange id ${frame.id}`));
+          }
+          peer = new Peer(frame.id, link);
+          this.peers.set(peer.id, peer);
+          for (const a of frame.adverts) this.routes.learn(peer.id, a);
+          this.scheduleAdverts();
+          this.system('$exchange.peer.connected', { peer: peer.id });
+          resolve(peer);
+        } else if (peer) this.receive(peer, frame);
+      };
+      link.onClose = (reason) => {
+        if (peer) this.peerLeft(peer, reason);
+        else reject(new ExchangeError('TRANSPORT_CLOSED', `link closed before hello: ${reason}`));
+      };
+      link.onCongested = (congested) => {
+        if (!peer) return;
+        peer.congested = congested;
+        this.system('$exchange.congested', { peer: peer.id, congested });
+      };
+      const adverts: Advert[] = [];
+      for (const e of this.routes.all()) {
+        const d = e.best();
+        if (d !== null) adverts.push({ k: e.kind, p: e.pattern, d });
+      }
+      link.send({ t: 'hello', id: this.id, protocol: 1, adverts });
+    });
+  }
+
+  /** Connected peers by id. */
+  peer(id: string): Peer | undefined {
+    return this.peers.get(id);
+  }
+
+  /** Disconnect from everyone and fail what is pending. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const peer of [...this.peers.values()]) peer.link.close('exchange closed');
+    for (const id of [...this.pending.keys()]) {
+      this.settle(id, new ExchangeError('TRANSPORT_CLOSED', `exchange ${this.id} closed`));
+    }
+  }
+
+  // ---- introspection -------------------------------------------------------------------------
+
+  /** The causal chain of a message known locally: the message, its cause, that one's cause, … */
+  trace(messageId: string): Envelope[] {
+    const chain: Envelope[] = [];
+    for (
+      let env = this.recent.get(messageId);
+      env && chain.length < 64;
+      env = env.cause ? this.recent.get(env.cause) : undefined
+    ) {
+      chain.push(env);
+    }
+    return chain;
+  }
+
+  /** Id, peers, what is handled/observed and via whom, counters. */
+  describe() {
+    const routes = [...this.routes.all()].map((e) => ({
+      kind: e.kind === 'h' ? 'handle' : e.kind === 'o' ? 'observe' : 'exchange',
+      pattern: e.pattern,
+      local: e.local > 0,
+      via: Object.fromEntries(e.via),
+    }));
+    return {
+      id: this.id,
+      peers: [...this.peers.keys()],
+      handles: routes.filter((r) => r.kind === 'handle' && r.local).map((r) => r.pattern),
+      observes: routes.filter((r) => r.kind === 'observe' && r.local).map((r) => r.pattern),
+      routes,
+      counters: { ...this.counters, pending: this.pending.size },
+    };
+  }
+
+  // ---- routing -------------------------------------------------------------------------------
+
+  private create(
+    kind: Envelope['kind'],
+    name: string,
+    value: unknown,
+    options: SendOptions,
+  ): Envelope {
+    const ts = Date.now();
+    const cause = options.cause;
+    const trace: Hop[] = cause ? [...cause.trace] : [{ ex: this.id, at: ts }];
+    const env: Envelope = {
+      id: newId(this.id),
+      kind,
+      name,
+      value,
+      from: this.id,
+      ts,
+      trace,
+      start: trace.length - 1,
+    };
+    if (cause) env.cause = cause.id;
+    if (options.to !== undefined) env.to = options.to;
+    if (options.headers) env.headers = options.headers;
+    if (options.key !== undefined) env.key = options.key;
+    return env;
+  }
+
+  /** Deliver to a local handler or route to one, and copy to observers. False if nobody takes it. */
+  private dispatch(env: Envelope, mode: number, from: Peer | undefined): boolean {
+    let reached = false;
+    let targets: Map<Peer, number> | undefined;
+    const add = (peer: Peer, bit: number) =>
+      (targets ??= new Map()).set(peer, (targets.get(peer) ?? 0) | bit);
+    if (mode & MODE_HANDLER) {
+      const local = this.handlers.match(env.name);
+      if (local.length > 0) {
+        reached = true;
+        this.runHandler(local[0], env, from);
+      } else {
+        const peer = this.pickHandler(env, from);
+        if (peer) {
+          reached = true;
+          add(peer, MODE_HANDLER);
+          if (env.kind === 'req') this.track(env, from, peer);
+        }
+      }
+    }
+    if (mode & MODE_OBSERVE) {
+      for (const o of this.observers.match(env.name)) {
+        if (o.peer !== undefined && o.peer !== from?.id) continue;
+        reached = true;
+        this.observe(o.fn, env);
+      }
+      for (const e of this.routes.observers.match(env.name)) {
+        for (const peerId of e.via.keys()) {
+          const peer = this.peers.get(peerId);
+          if (peer && peer !== from && !this.onPath(env, peerId)) {
+            reached = true;
+            add(peer, MODE_OBSERVE);
+          }
+        }
+      }
+    }
+    if (targets) for (const [peer, bits] of targets) this.forward(peer, env, bits);
+    return reached;
+  }
+
+  private pickHandler(env: Envelope, from: Peer | undefined): Peer | undefined {
+    let best = MAX_HOPS;
+    let candidates: Peer[] = [];
+    for (const e of this.routes.handlers.match(env.name)) {
+      for (const [peerId, d] of e.via) {
+        const peer = this.peers.get(peerId);
+        if (!peer || peer === from || d > best || this.onPath(env, peerId)) continue;
+        if (d < best) {
+          best = d;
+          candidates = [];
+        }
+        if (!candidates.includes(peer)) candidates.push(peer);
+      }
+    }
+    if (candidates.length <= 1) return candidates[0];
+    switch (this.balance) {
+      case 'random':
+        return candidates[Math.floor(Math.random() * candidates.length)];
+      case 'least-outstanding':
+        return candidates.reduce((a, b) => (b.inflight.size < a.inflight.size ? b : a));
+      case 'sticky': {
+        if (env.key === undefined) break;
+        const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : 1));
+        return sorted[hash(env.key) % sorted.length];
+      }
+      case 'round-robin':
+        break;
+    }
+    const n = this.roundRobin.get(env.name) ?? 0;
+    this.roundRobin.set(env.name, n + 1);
+    return candidates[n % candidates.length];
+  }
+
+  /** Replies and targeted messages follow the shortest path to one exchange id. */
+  private routeTo(env: Envelope): boolean {
+    const to = env.to!;
+    if (to === this.id) {
+      if (env.kind === 'rep' || env.kind === 'err') this.replied(env);
+      else this.dispatchLocal(env, undefined);
+      return true;
+    }
+    const entry = this.routes.entry('n', to);
+    let next: Peer | undefined;
+    let best = MAX_HOPS;
+    for (const [peerId, d] of entry?.via ?? []) {
+      const peer = this.peers.get(peerId);
+      if (peer && d < best) {
+        best = d;
+        next = peer;
+      }
+    }
+    if (!next) return false;
+    if (env.kind === 'req') this.track(env, undefined, next);
+    this.forward(next, env, MODE_HANDLER);
+    return true;
+  }
+
+  /** A targeted message arrived: only this exchange's handler and observers get it. */
+  private dispatchLocal(env: Envelope, from: Peer | undefined): void {
+    const local = this.handlers.match(env.name);
+    if (local.length > 0) this.runHandler(local[0], env, from);
+    else if (env.kind === 'req' && env.name === '$exchange.info')
+      this.reply(env, env.trace, this.describe());
+    else if (env.kind === 'req')
+      this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
+    for (const o of this.observers.match(env.name))
+      if (o.peer === undefined || o.peer === from?.id) this.observe(o.fn, env);
+  }
+
+  private forward(peer: Peer, env: Envelope, mode: number): void {
+    this.counters.out++;
+    this.log.push({ direction: 'out', peer: peer.id, envelope: env });
+    if (!this.sendFrame(peer, { t: 'msg', env, mode }))
+      this.drop(env, `peer ${peer.id} queue full`);
+  }
+
+  private sendFrame(peer: Peer, frame: Frame): boolean {
+    return peer.open && peer.send(frame);
+  }
+
+  private onPath(env: Envelope, exchangeId: string): boolean {
+    const trace = env.trace;
+    for (let i = env.start ?? 0; i < trace.length; i++) if (trace[i].ex === exchangeId) return true;
+    return false;
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  private receive(peer: Peer, frame: Frame): void {
+    if (frame.t === 'adv') {
+      for (const a of frame.adverts) this.routes.learn(peer.id, a);
+      this.scheduleAdverts();
+    } else if (frame.t === 'msg') {
+      const arrived = frame.env;
+      const env: Envelope = {
+        ...arrived,
+        trace: [...arrived.trace, { ex: this.id, at: Date.now() }],
+      };
+      this.counters.in++;
+      this.log.push({ direction: 'in', peer: peer.id, envelope: env });
+      this.remember(env);
+      if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.drop(env, 'too many hops');
+      if (env.kind === 'rep' || env.kind === 'err') {
+        this.forwardedReply(env);
+        if (!this.routeTo(env)) this.drop(env, `no route to ${env.to}`);
+        return;
+      }
+      if (env.to !== undefined) {
+        if (this.seenHandler.check(env.id)) return void this.counters.duplicates++;
+        if (!this.routeTo(env)) this.drop(env, `no route to ${env.to}`);
+        return;
+      }
+      let mode = frame.mode;
+      if (mode & MODE_HANDLER && this.seenHandler.check(env.id)) mode &= ~MODE_HANDLER;
+      if (mode & MODE_OBSERVE && this.seenObserve.check(env.id)) mode &= ~MODE_OBSERVE;
+      if (mode === 0) return void this.counters.duplicates++;
+      const reached = this.dispatch(env, mode, peer);
+      if (!reached && mode & MODE_HANDLER) {
+        if (env.kind === 'req')
+          this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
+        else this.drop(env, 'no route');
+      }
+    } else if (frame.t === 'bye') peer.link.close(frame.reason ?? 'bye');
+  }
+
+  private peerLeft(peer: Peer, reason: string): void {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    this.routes.forgetPeer(peer.id);
+    this.scheduleAdverts();
+    this.system('$exchange.peer.disconnected', { peer: peer.id, reason });
+    for (const id of [...peer.inflight]) this.failOver(id, peer);
+  }
+
+  // ---- handlers and replies ------------------------------------------------------------------
+
+  private runHandler(fn: MessageHandler, env: Envelope, from: Peer | undefined): void {
+    this.remember(env);
+    const ctx = new Context(this, env);
+    let result: unknown;
+    try {
+      result = fn(env, ctx);
+    } catch (e) {
+      if (env.kind === 'req') this.replyError(env, ctx.trace, e, 'handler');
+      else
+        this.system('$exchange.error', { message: env.id, name: env.name, error: toWireError(e) });
+      return;
+    }
+    if (env.kind !== 'req') {
+      if (isThenable(result))
+        result.then(undefined, (e: unknown) =>
+          this.system('$exchange.error', {
+            message: env.id,
+            name: env.name,
+            error: toWireError(e),
+          }),
+        );
+      return;
+    }
+    if (!isThenable(result)) return this.reply(env, ctx.trace, result);
+    result.then(
+      (value) => this.reply(env, ctx.trace, value),
+      (e: unknown) => this.replyError(env, ctx.trace, e, 'handler'),
+    );
+    void from;
+  }
+
+  private reply(req: Envelope, trace: Hop[], value: unknown): void {
+    const env: Envelope = {
+      id: newId(this.id),
+      kind: 'rep',
+      name: req.name,
+      value,
+      from: this.id,
+      to: req.from,
+      ts: Date.now(),
+      trace: [...trace],
+      start: trace.length - 1,
+      corr: req.id,
+      cause: req.id,
+    };
+    this.logOut(env, undefined);
+    if (!this.routeTo(env)) this.drop(env, `no route to ${req.from}`);
+  }
+
+  private replyError(
+    req: Envelope,
+    trace: Hop[],
+    error: unknown,
+    source: 'handler' | 'router',
+  ): void {
+    const env: Envelope = {
+      id: newId(this.id),
+      kind: 'err',
+      name: req.name,
+      value: undefined,
+      from: this.id,
+      to: req.from,
+      ts: Date.now(),
+      trace: [...trace],
+      start: trace.length - 1,
+      corr: req.id,
+      cause: req.id,
+      error: toWireError(error),
+      errorSource: source,
+    };
+    this.logOut(env, undefined);
+    if (!this.routeTo(env)) this.drop(env, `no route to ${req.from}`);
+  }
+
+  private replied(env: Envelope): void {
+    const p = this.pending.get(env.corr!);
+    if (!p) return void this.counters.dropped++; // late: timed out or cancelled already
+    this.pending.delete(env.corr!);
+    clearTimeout(p.timer);
+    p.peer?.inflight.delete(env.corr!);
+    if (env.kind === 'rep') p.resolve(env);
+    else if (env.errorSource === 'handler') p.reject(new RemoteError(env.error!));
+    else p.reject(fromWireError(env.error));
+  }
+
+  private settle(id: string, error: Error): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    p.peer?.inflight.delete(id);
+    p.reject(error);
+  }
+
+  /** Remember where a request went, so its loss can be noticed and failed over. */
+  private track(env: Envelope, from: Peer | undefined, to: Peer): void {
+    to.inflight.add(env.id);
+    const mine = this.pending.get(env.id);
+    if (mine) return void (mine.peer = to);
+    if (this.forwarded.size >= MAX_FORWARDED) this.forwardedExpire();
+    this.forwarded.set(env.id, { env, from, to });
+  }
+
+  private forwardedReply(env: Envelope): void {
+    const f = this.forwarded.get(env.corr!);
+    if (!f) return;
+    this.forwarded.delete(env.corr!);
+    f.to.inflight.delete(env.corr!);
+  }
+
+  private forwardedExpire(): void {
+    const now = Date.now();
+    for (const [id, f] of this.forwarded) {
+      if ((f.env.deadline ?? 0) > now && this.forwarded.size < MAX_FORWARDED) break;
+      this.forwarded.delete(id);
+      f.to.inflight.delete(id);
+    }
+  }
+
+  /** The peer a request went to left: send it elsewhere, or fail it (per its policy). */
+  private failOver(id: string, lost: Peer): void {
+    const mine = this.pending.get(id);
+    const f = this.forwarded.get(id);
+    const env = mine?.env ?? f?.env;
+    if (!env) return;
+    this.forwarded.delete(id);
+    const closed = new ExchangeError(
+      'TRANSPORT_CLOSED',
+      `peer ${lost.id} left with request ${env.name} in flight`,
+    );
+    const attempts = (mine?.attempts ?? 0) + 1;
+    if (
+      env.failover === 'retry' &&
+      attempts <= MAX_RETRIES &&
+      (env.deadline ?? Infinity) > Date.now()
+    ) {
+      if (mine) mine.attempts = attempts;
+      this.seenHandler.forget(env.id);
+      const reached =
+        env.to !== undefined ? this.routeTo(env) : this.dispatch(env, MODE_HANDLER, f?.from);
+      if (reached) return;
+    }
+    if (mine) this.settle(id, closed);
+    else this.replyError(env, env.trace, closed, 'router');
+  }
+
+  // ---- bookkeeping ---------------------------------------------------------------------------
+
+  private observe(fn: MessageObserver, env: Envelope): void {
+    try {
+      fn(env);
+    } catch (e) {
+      if (env.name !== '$exchange.error')
+        this.system('$exchange.error', { message: env.id, name: env.name, error: toWireError(e) });
+    }
+  }
+
+  private logOut(env: Envelope, peer: string | undefined): void {
+    this.counters.out++;
+    this.log.push({ direction: 'out', peer, envelope: env });
+    this.remember(env);
+  }
+
+  private remember(env: Envelope): void {
+    this.recent.set(env.id, env);
+    if (this.recent.size > this.logSize) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  private drop(env: Envelope, reason: string): void {
+    this.counters.dropped++;
+    if (!isSystemName(env.name))
+      this.system('$exchange.dropped', { message: env.id, name: env.name, reason });
+  }
+
+  private unhandled(env: Envelope): void {
+    this.counters.unhandled++;
+    this.system('$exchange.unhandled', { message: env.id, name: env.name });
+  }
+
+  /** System messages go to observers like any message (nobody is expected to handle them). */
+  private system(name: string, value: unknown): void {
+    if (this.closed && name !== '$exchange.peer.disconnected') return;
+    const env = this.create('msg', name, value, {});
+    this.dispatch(env, MODE_OBSERVE, undefined);
+  }
+
+  private scheduleAdverts(): void {
+    if (this.advertScheduled) return;
+    this.advertScheduled = true;
+    queueMicrotask(() => {
+      this.advertScheduled = false;
+      this.sendAdverts(this.routes.takeChanged());
+    });
+  }
+
+  /** Tell each peer about changed routes, never advertising a route back where it came from. */
+  private sendAdverts(changed: RouteEntry[]): void {
+    for (const peer of this.peers.values()) {
+      for (const e of changed) {
+        const key = `${e.kind}\u0000${e.pattern}`;
+        const d = e.best(peer.id);
+        if (d === (peer.advertised.get(key) ?? null)) continue;
+        if (d === null) peer.advertised.delete(key);
+        else peer.advertised.set(key, d);
+        peer.advertise({ k: e.kind, p: e.pattern, d });
+      }
+    }
+  }
+}
+
+/** The context a handler gets: what it emits carries the handled message as its cause. */
+class Context implements HandlerContext {
+  /** The trace a reply continues: the message's, then the last reply this handler received. */
+  trace: Hop[];
+  constructor(
+    private readonly ex: Exchange,
+    readonly msg: Envelope,
+  ) {
+    this.trace = msg.trace;
+  }
+  send(name: string, value?: unknown, options: SendOptions = {}): void {
+    this.ex.send(name, value, { cause: this.msg, ...options });
+  }
+  async request<R>(name: string, value?: unknown, options: RequestOptions = {}): Promise<R> {
+    const reply = await this.ex.requestMessage(name, value, { cause: this.msg, ...options });
+    this.trace = reply.trace;
+    return reply.value as R;
+  }
+}
+
+/** How exchanges get links for `connect`; the package entry registers the local transport. */
+export const connectors: { local: () => [Link, Link] } = {
+  local: () => {
+    throw new ExchangeError('INTERNAL', 'no local transport registered');
+  },
+};
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    (typeof v === 'object' || typeof v === 'function') &&
+    v !== null &&
+    typeof (v as { then?: unknown }).then === 'function'
+  );
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

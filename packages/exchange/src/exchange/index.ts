@@ -1,0 +1,8 @@
+/**
+ * The exchange layer's surface for the layers above it (transports, security, stores). The
+ * package's public entry is `src/index.ts`.
+ */
+export { Exchange, connectors } from './exchange.js';
+export { MODE_HANDLER, MODE_OBSERVE } from './link.js';
+export type { Advert, Frame, Link, LinkState } from './link.js';
+export type { Envelope, Hop } from './envelope.js';
