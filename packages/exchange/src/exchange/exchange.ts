@@ -251,16 +251,25 @@ export class Exchange {
   /** Adopt an open link (any transport): say hello, learn routes, resolve with the peer. */
   attach(link: Link): Promise<Peer> {
     return new Promise((resolve, reject) => {
+      const hello: Advert[] = [];
+      for (const e of this.routes.all()) {
+        const d = e.best();
+        if (d !== null) hello.push({ k: e.kind, p: e.pattern, d });
+      }
       let peer: Peer | undefined;
       link.onFrame = (frame) => {
         if (frame.t === 'hello') {
           if (this.peers.has(frame.id) || frame.id === this.id) {
-            link.close(`duplicate exchange id ${frame.id}`);
-            return reject(new ExchangeError('BAD_MESSAGE', `duplicate exchange id ${frame.id}`));
+            // Reject first: closing runs onClose, which would reject with TRANSPORT_CLOSED.
+            reject(new ExchangeError('BAD_MESSAGE', `duplicate exchange id ${frame.id}`));
+            return link.close(`duplicate exchange id ${frame.id}`);
           }
           peer = new Peer(frame.id, link);
+          // The hello told the peer these; later changes are diffed against them.
+          for (const a of hello) peer.advertised.set(routeKey(a.k, a.p), a.d!);
           this.peers.set(peer.id, peer);
           for (const a of frame.adverts) this.routes.learn(peer.id, a);
+          this.syncPeer(peer);
           this.scheduleAdverts();
           this.system('$exchange.peer.connected', { peer: peer.id });
           resolve(peer);
@@ -275,12 +284,7 @@ export class Exchange {
         peer.congested = congested;
         this.system('$exchange.congested', { peer: peer.id, congested });
       };
-      const adverts: Advert[] = [];
-      for (const e of this.routes.all()) {
-        const d = e.best();
-        if (d !== null) adverts.push({ k: e.kind, p: e.pattern, d });
-      }
-      link.send({ t: 'hello', id: this.id, protocol: 1, adverts });
+      link.send({ t: 'hello', id: this.id, protocol: 1, adverts: hello });
     });
   }
 
@@ -617,7 +621,9 @@ export class Exchange {
     clearTimeout(p.timer);
     p.peer?.inflight.delete(env.corr!);
     if (env.kind === 'rep') p.resolve(env);
-    else if (env.errorSource === 'handler') p.reject(new RemoteError(env.error!));
+    // A handler's error is a RemoteError; one it relayed (code REMOTE) keeps the inner code.
+    else if (env.errorSource === 'handler' && env.error?.code !== 'REMOTE')
+      p.reject(new RemoteError(env.error!));
     else p.reject(fromWireError(env.error));
   }
 
@@ -733,15 +739,32 @@ export class Exchange {
 
   /** Tell each peer about changed routes, never advertising a route back where it came from. */
   private sendAdverts(changed: RouteEntry[]): void {
-    for (const peer of this.peers.values()) {
-      for (const e of changed) {
-        const key = `${e.kind}\u0000${e.pattern}`;
-        const d = e.best(peer.id);
-        if (d === (peer.advertised.get(key) ?? null)) continue;
-        if (d === null) peer.advertised.delete(key);
-        else peer.advertised.set(key, d);
-        peer.advertise({ k: e.kind, p: e.pattern, d });
-      }
+    for (const peer of this.peers.values()) this.advertiseTo(peer, changed);
+  }
+
+  private advertiseTo(peer: Peer, entries: Iterable<RouteEntry>): void {
+    for (const e of entries) {
+      const key = routeKey(e.kind, e.pattern);
+      const d = e.best(peer.id);
+      if (d === (peer.advertised.get(key) ?? null)) continue;
+      if (d === null) peer.advertised.delete(key);
+      else peer.advertised.set(key, d);
+      peer.advertise({ k: e.kind, p: e.pattern, d });
+    }
+  }
+
+  /**
+   * A new peer heard our hello, a snapshot: send what changed since it was taken (routes that
+   * came or went while the peer's hello was on its way never reached it as a change).
+   */
+  private syncPeer(peer: Peer): void {
+    this.advertiseTo(peer, [...this.routes.all()]);
+    for (const key of [...peer.advertised.keys()]) {
+      const k = key[0] as Advert['k'];
+      const p = key.slice(2);
+      if (this.routes.entry(k, p)) continue;
+      peer.advertised.delete(key);
+      peer.advertise({ k, p, d: null });
     }
   }
 }
@@ -779,6 +802,11 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
     v !== null &&
     typeof (v as { then?: unknown }).then === 'function'
   );
+}
+
+/** The key of a (kind, pattern) route in `Peer.advertised`. */
+function routeKey(kind: Advert['k'], pattern: string): string {
+  return `${kind}\u0000${pattern}`;
 }
 
 function hash(text: string): number {
