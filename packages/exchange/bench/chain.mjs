@@ -10,6 +10,7 @@ export const scenario = {
   name: 'chain',
   title: `chain of ${LENGTH} computeds: set + read end`,
   unit: 'ops/s',
+  kind: 'rate',
   rows: (s) => reactiveRows(s, { withDefaults: true }),
 };
 

@@ -10,6 +10,7 @@ export const scenario = {
   name: 'fanout',
   title: `1 static → ${WIDTH.toLocaleString('en')} computeds: set + read all`,
   unit: 'ops/s',
+  kind: 'rate',
   rows: (s) => reactiveRows(s),
 };
 

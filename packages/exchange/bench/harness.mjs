@@ -1,6 +1,6 @@
 // Timing, garbage collection and correctness checks shared by every scenario.
 //
-// A rate case is `{ prepare() }`: `prepare()` builds a fresh instance and returns `run(n)`, which
+// A rate case is `{ label, prepare() }`: `prepare()` builds a fresh instance and returns `run(n)`, which
 // performs n operations on it and throws a BenchError if any result is wrong. The harness warms each
 // case up, picks a batch size of about BATCH_MS, then times batches for a fixed budget, several
 // times, and reports the median.
@@ -19,7 +19,7 @@ export function expectEqual(actual, expected, what) {
 /** A full, synchronous collection (twice, so objects freed by finalisation go too). */
 export function collectGarbage() {
   if (typeof globalThis.gc !== 'function') {
-    throw new Error('run with node --expose-gc (npm run bench does)');
+    throw new Error('run with node --expose-gc (run.mjs starts its workers so)');
   }
   globalThis.gc();
   globalThis.gc();
@@ -27,6 +27,16 @@ export function collectGarbage() {
 
 /** Let pending timers and microtasks run, so one case's leftovers cannot land in the next. */
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Run `fn`, naming case `c` in any BenchError it throws. */
+export function blame(c, fn) {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof BenchError && c.label) error.message = `${c.label}: ${error.message}`;
+    throw error;
+  }
+}
 
 const BATCH_MS = 5;
 
@@ -73,15 +83,15 @@ export function median(values) {
 export async function measureRates(cases, { runs, budgetMs, warmupMs }) {
   const batches = [];
   for (const c of cases) {
-    batches.push(calibrate(c.prepare(), warmupMs));
+    batches.push(blame(c, () => calibrate(c.prepare(), warmupMs)));
     await settle();
   }
   const samples = cases.map(() => []);
   for (let r = 0; r < runs; r++) {
     for (let i = 0; i < cases.length; i++) {
-      const run = cases[i].prepare();
+      const run = blame(cases[i], () => cases[i].prepare());
       collectGarbage();
-      samples[i].push(timeOnce(run, batches[i], budgetMs));
+      samples[i].push(blame(cases[i], () => timeOnce(run, batches[i], budgetMs)));
       await settle();
     }
   }

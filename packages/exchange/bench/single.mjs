@@ -7,6 +7,7 @@ export const scenario = {
   name: 'single',
   title: '1 static → 1 computed: set + read',
   unit: 'sets/s',
+  kind: 'rate',
   rows: (s) => reactiveRows(s, { withDefaults: true }),
 };
 
