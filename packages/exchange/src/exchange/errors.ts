@@ -3,12 +3,10 @@
  * callers branch, and a wire form `{ code, message, data? }` that maps back to the same class.
  *
  * @example
- * try {
- *   await ex.request('db.query', sql);
- * } catch (e) {
- *   if (isExchangeError(e, 'TIMEOUT')) retry();
- *   else throw e;
- * }
+ * const wire = toWireError(new TimeoutError('db.query', 250));
+ * // { code: 'TIMEOUT', message: "no reply to 'db.query' within 250 ms", data: { name, timeoutMs } }
+ * const e = fromWireError(wire); // a TimeoutError again, on the other side
+ * isExchangeError(e, 'TIMEOUT'); // true, even for an error from another copy of the package
  */
 
 /** Every code an `ExchangeError` can carry; `docs/errors.md` says when each happens. */
