@@ -138,33 +138,32 @@ export class Exchange {
 
   /** Handle a name or pattern: one handler in the network gets each matching message. */
   handle(pattern: string, fn: MessageHandler): () => void {
-    validatePattern(pattern);
-    this.handlers.add(pattern, fn);
-    this.routes.addLocal('h', pattern);
-    this.scheduleAdverts();
-    let removed = false;
-    return () => {
-      if (removed) return;
-      removed = true;
-      this.handlers.remove(pattern, fn);
-      this.routes.removeLocal('h', pattern);
-      this.scheduleAdverts();
-    };
+    return this.register('h', pattern, this.handlers, fn);
   }
 
   /** Observe a name or pattern: every observer in the network gets a copy. */
   on(pattern: string, fn: MessageObserver, options: { peer?: string } = {}): () => void {
-    validatePattern(pattern);
     const entry = options.peer === undefined ? { fn } : { fn, peer: options.peer };
-    this.observers.add(pattern, entry);
-    this.routes.addLocal('o', pattern);
+    return this.register('o', pattern, this.observers, entry);
+  }
+
+  /** Add a local capability and advertise it; returns its (idempotent) remover. */
+  private register<T>(
+    kind: 'h' | 'o',
+    pattern: string,
+    local: PatternTrie<T>,
+    value: T,
+  ): () => void {
+    validatePattern(pattern);
+    local.add(pattern, value);
+    this.routes.addLocal(kind, pattern);
     this.scheduleAdverts();
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
-      this.observers.remove(pattern, entry);
-      this.routes.removeLocal('o', pattern);
+      local.remove(pattern, value);
+      this.routes.removeLocal(kind, pattern);
       this.scheduleAdverts();
     };
   }
@@ -374,7 +373,7 @@ export class Exchange {
       const local = this.handlers.match(env.name);
       if (local.length > 0) {
         reached = true;
-        this.runHandler(local[0], env, from);
+        this.runHandler(local[0], env);
       } else {
         const peer = this.pickHandler(env, from);
         if (peer) {
@@ -464,7 +463,7 @@ export class Exchange {
   /** A targeted message arrived: only this exchange's handler and observers get it. */
   private dispatchLocal(env: Envelope, from: Peer | undefined): void {
     const local = this.handlers.match(env.name);
-    if (local.length > 0) this.runHandler(local[0], env, from);
+    if (local.length > 0) this.runHandler(local[0], env);
     else if (env.kind === 'req' && env.name === '$exchange.info')
       this.reply(env, env.trace, this.describe());
     else if (env.kind === 'req')
@@ -540,7 +539,7 @@ export class Exchange {
 
   // ---- handlers and replies ------------------------------------------------------------------
 
-  private runHandler(fn: MessageHandler, env: Envelope, from: Peer | undefined): void {
+  private runHandler(fn: MessageHandler, env: Envelope): void {
     this.remember(env);
     const ctx = new Context(this, env);
     let result: unknown;
@@ -568,7 +567,6 @@ export class Exchange {
       (value) => this.reply(env, ctx.trace, value),
       (e: unknown) => this.replyError(env, ctx.trace, e, 'handler'),
     );
-    void from;
   }
 
   private reply(req: Envelope, trace: Hop[], value: unknown): void {
