@@ -38,7 +38,7 @@ check(JSON.stringify(reply.value) === '["ada","linus"]', `reply ${JSON.stringify
 check(route === 'browser → server → database → server → browser', `trace ${route}`);
 
 for (const ex of [browser, server, database]) {
-  console.log(`\n${ex.id} log (peer '-' = created here, before routing):`);
+  console.log(`\n${ex.id} log (peer '-': none):`);
   for (const { seq, direction, peer, envelope: env } of ex.log) {
     console.log(
       `  #${seq} ${direction.padEnd(3)} ${(peer ?? '-').padEnd(8)} ${env.kind} ${env.name}`,

@@ -25,7 +25,7 @@ for (const [who, reply] of [
 }
 
 for (const ex of [alice, bob]) {
-  console.log(`\n${ex.id}'s message log (peer '-' = created here, before routing):`);
+  console.log(`\n${ex.id}'s message log (peer '-': none):`);
   for (const e of ex.log) {
     const env = e.envelope;
     const value = env.value === undefined ? '' : JSON.stringify(env.value);
