@@ -22,35 +22,74 @@ export interface Envelope<V = unknown> {
   /** The exchange that created it. */
   from: string;
   /** For replies and targeted messages: the exchange it is for. */
-  to?: string;
+  to?: string | undefined;
   /** Milliseconds since the epoch at creation. */
   ts: number;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   trace: Hop[];
   /** Index in `trace` where this envelope's own journey starts (earlier hops are its causes'). */
-  start?: number;
-  cause?: string;
+  start?: number | undefined;
+  cause?: string | undefined;
   /** For `rep`/`err`: the request's id. */
-  corr?: string;
+  corr?: string | undefined;
   /** For `err`: what went wrong. */
-  error?: WireError;
+  error?: WireError | undefined;
   /** For `err`: whether the handler threw (`handler`) or the network failed (`router`). */
-  errorSource?: 'handler' | 'router';
+  errorSource?: 'handler' | 'router' | undefined;
   /** For `req`: when the requester stops waiting (ms since the epoch). */
-  deadline?: number;
+  deadline?: number | undefined;
   /** For `req`: what a forwarding exchange does when the next hop disconnects with it in flight. */
-  failover?: FailoverPolicy;
+  failover?: FailoverPolicy | undefined;
   /** For `msg`/`req` with a sticky balance key. */
-  key?: string;
+  key?: string | undefined;
 }
 
 /** `retry`: send the request to another handler; `at-most-once`: fail it with TRANSPORT_CLOSED. */
 export type FailoverPolicy = 'retry' | 'at-most-once';
 
-let counter = 0;
 const boot = Date.now().toString(36);
+let instances = 0;
 
-/** A unique message id: the exchange id, this process's boot time and a counter (cheap, sortable). */
-export function newId(exchangeId: string): string {
-  return `${exchangeId}:${boot}:${(counter++).toString(36)}`;
+/**
+ * Message ids for one exchange: `<exchange id>:<boot>.<instance>:<sequence>`, all base 36. The
+ * prefix is unique per exchange instance (this process's boot time and a per-process instance
+ * number), and the sequence grows by one per message, which lets duplicate suppression keep a
+ * small window per origin instead of every id (see seen.ts).
+ */
+export class IdSource {
+  readonly prefix: string;
+  private sequence = 0;
+  constructor(exchangeId: string) {
+    this.prefix = `${exchangeId}:${boot}.${(instances++).toString(36)}:`;
+  }
+  next(): string {
+    return this.prefix + (this.sequence++).toString(36);
+  }
+}
+
+/**
+ * A copy the receiver may extend (it appends its hop to `trace`). Every envelope this package
+ * makes lists all fields in this order, so they share one object shape and the per-message
+ * code stays monomorphic.
+ */
+export function cloneEnvelope(env: Envelope): Envelope {
+  return {
+    id: env.id,
+    kind: env.kind,
+    name: env.name,
+    value: env.value,
+    from: env.from,
+    to: env.to,
+    ts: env.ts,
+    headers: env.headers,
+    trace: env.trace.slice(),
+    start: env.start,
+    cause: env.cause,
+    corr: env.corr,
+    error: env.error,
+    errorSource: env.errorSource,
+    deadline: env.deadline,
+    failover: env.failover,
+    key: env.key,
+  };
 }

@@ -1,4 +1,4 @@
-import { newId, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
+import { IdSource, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
 import {
   CancelledError,
   ExchangeError,
@@ -8,9 +8,11 @@ import {
   TimeoutError,
   fromWireError,
   toWireError,
+  type WireError,
 } from './errors.js';
 import { MODE_HANDLER, MODE_OBSERVE, type Advert, type Frame, type Link } from './link.js';
 import { MessageLog } from './message-log.js';
+import { NameRoutes, type HandlerCandidate, type NameRoute } from './name-routes.js';
 import { isSystemName, validateName, validatePattern } from './names.js';
 import { Peer } from './peer.js';
 import { MAX_HOPS, RouteTable, type RouteEntry } from './routes.js';
@@ -85,6 +87,18 @@ interface Forwarded {
   to: Peer;
 }
 
+interface LocalObserver {
+  fn: MessageObserver;
+  peer?: string;
+}
+
+type Route = NameRoute<MessageHandler, LocalObserver>;
+
+const NO_OPTIONS: SendOptions = Object.freeze({});
+const BOTH = MODE_HANDLER | MODE_OBSERVE;
+/** Names whose routes are cached (see NameRoutes for the overflow policy). */
+const ROUTE_CACHE_NAMES = 10_000;
+
 const MAX_PATH = 32;
 const MAX_RETRIES = 3;
 const MAX_FORWARDED = 100_000;
@@ -97,17 +111,23 @@ const ID_TOKEN = /^[\w-]{1,64}$/;
 export class Exchange {
   readonly id: string;
   readonly log: MessageLog<Envelope>;
-  readonly counters = { in: 0, out: 0, dropped: 0, duplicates: 0, unhandled: 0 };
+  /**
+   * `sent`: messages created here; `in`/`out`: messages received from / sent to peers;
+   * `dropped`, `duplicates` (suppressed), `unhandled` (nobody in the network took them).
+   */
+  readonly counters = { sent: 0, in: 0, out: 0, dropped: 0, duplicates: 0, unhandled: 0 };
   private readonly routes = new RouteTable();
   private readonly handlers = new PatternTrie<MessageHandler>();
-  private readonly observers = new PatternTrie<{ fn: MessageObserver; peer?: string }>();
+  private readonly observers = new PatternTrie<LocalObserver>();
   private readonly peers = new Map<string, Peer>();
   private readonly pending = new Map<string, Pending>();
   private readonly forwarded = new Map<string, Forwarded>();
-  private readonly seenHandler: SeenSet;
-  private readonly seenObserve: SeenSet;
-  private readonly recent = new Map<string, Envelope>();
+  private readonly seen: SeenSet;
   private readonly roundRobin = new Map<string, number>();
+  private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
+  /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
+  private localVersion = 0;
+  private readonly ids: IdSource;
   private advertScheduled = false;
   private closed = false;
   readonly balance: BalanceStrategy;
@@ -128,8 +148,14 @@ export class Exchange {
     this.defaultTimeout = init.defaultTimeout ?? 5000;
     this.logSize = init.logSize ?? 1000;
     this.log = new MessageLog({ capacity: this.logSize });
-    this.seenHandler = new SeenSet(init.seenSize ?? 10_000);
-    this.seenObserve = new SeenSet(init.seenSize ?? 10_000);
+    const seenSize = init.seenSize ?? 10_000;
+    if (!Number.isInteger(seenSize) || seenSize < 1)
+      throw new RangeError(`seenSize must be a positive integer, got ${seenSize}`);
+    this.seen = new SeenSet(seenSize);
+    this.ids = new IdSource(this.id);
+    this.nameRoutes = new NameRoutes(ROUTE_CACHE_NAMES, (name, version) =>
+      this.resolveRoute(name, version),
+    );
     this.routes.addLocal('n', this.id);
     for (const [pattern, fn] of Object.entries(init.handlers ?? {})) this.handle(pattern, fn);
   }
@@ -156,6 +182,7 @@ export class Exchange {
   ): () => void {
     validatePattern(pattern);
     local.add(pattern, value);
+    this.localVersion++;
     this.routes.addLocal(kind, pattern);
     this.scheduleAdverts();
     let removed = false;
@@ -163,6 +190,7 @@ export class Exchange {
       if (removed) return;
       removed = true;
       local.remove(pattern, value);
+      this.localVersion++;
       this.routes.removeLocal(kind, pattern);
       this.scheduleAdverts();
     };
@@ -171,14 +199,13 @@ export class Exchange {
   // ---- emitting ------------------------------------------------------------------------------
 
   /** Emit a message: to one handler and to every observer, wherever they are. */
-  send(name: string, value?: unknown, options: SendOptions = {}): Envelope {
-    validateName(name);
+  send(name: string, value?: unknown, options: SendOptions = NO_OPTIONS): Envelope {
+    const route = this.route(name);
     const env = this.create('msg', name, value, options);
-    this.logOut(env, undefined);
+    const out = this.counters.out;
     const reached =
-      env.to !== undefined
-        ? this.routeTo(env)
-        : this.dispatch(env, MODE_HANDLER | MODE_OBSERVE, undefined);
+      env.to !== undefined ? this.routeTo(env, undefined) : this.dispatch(env, BOTH, undefined, route);
+    if (this.counters.out === out) this.log.record('out', undefined, env, env.ts);
     if (!reached && !isSystemName(name)) this.unhandled(env);
     return env;
   }
@@ -186,14 +213,9 @@ export class Exchange {
   /** Send to every connected peer (each delivers to its local handlers and observers). */
   broadcast(name: string, value?: unknown): Envelope {
     validateName(name);
-    const env = this.create('msg', name, value, {});
-    this.logOut(env, undefined);
-    for (const peer of this.peers.values())
-      this.sendFrame(peer, {
-        t: 'msg',
-        env: { ...env, to: peer.id },
-        mode: MODE_HANDLER | MODE_OBSERVE,
-      });
+    const env = this.create('msg', name, value, NO_OPTIONS);
+    for (const peer of this.peers.values()) this.forward(peer, { ...env, to: peer.id }, BOTH);
+    if (this.peers.size === 0) this.log.record('out', undefined, env, env.ts);
     return env;
   }
 
@@ -207,8 +229,12 @@ export class Exchange {
   }
 
   /** Like `request`, but resolves with the whole reply envelope (its trace included). */
-  requestMessage(name: string, value?: unknown, options: RequestOptions = {}): Promise<Envelope> {
-    validateName(name);
+  requestMessage(
+    name: string,
+    value?: unknown,
+    options: RequestOptions = NO_OPTIONS,
+  ): Promise<Envelope> {
+    const route = this.route(name);
     const timeout = options.timeout ?? this.defaultTimeout;
     const env = this.create('req', name, value, options);
     env.deadline = env.ts + timeout;
@@ -230,9 +256,12 @@ export class Exchange {
         attempts: 0,
         timer,
       });
-      this.logOut(env, undefined);
+      const out = this.counters.out;
       const reached =
-        env.to !== undefined ? this.routeTo(env) : this.dispatch(env, MODE_HANDLER, undefined);
+        env.to !== undefined
+          ? this.routeTo(env, undefined)
+          : this.dispatch(env, MODE_HANDLER, undefined, route);
+      if (this.counters.out === out) this.log.record('out', undefined, env, env.ts);
       if (!reached) this.settle(env.id, new NoRouteError(name));
     });
   }
@@ -267,6 +296,7 @@ export class Exchange {
           // The hello told the peer these; later changes are diffed against them.
           for (const a of hello) peer.advertised.set(routeKey(a.k, a.p), a.d!);
           this.peers.set(peer.id, peer);
+          this.localVersion++;
           for (const a of frame.adverts) this.routes.learn(peer.id, a);
           this.syncPeer(peer);
           this.scheduleAdverts();
@@ -308,9 +338,9 @@ export class Exchange {
   trace(messageId: string): Envelope[] {
     const chain: Envelope[] = [];
     for (
-      let env = this.recent.get(messageId);
+      let env = this.logged(messageId);
       env && chain.length < 64;
-      env = env.cause ? this.recent.get(env.cause) : undefined
+      env = env.cause !== undefined ? this.logged(env.cause) : undefined
     ) {
       chain.push(env);
     }
@@ -337,6 +367,40 @@ export class Exchange {
 
   // ---- routing -------------------------------------------------------------------------------
 
+  /** The resolved route for a name; validates names not seen before. */
+  private route(name: string): Route {
+    return this.nameRoutes.get(name, this.localVersion + this.routes.version);
+  }
+
+  private resolveRoute(name: string, version: number): Route {
+    validateName(name);
+    const handlerPeers: HandlerCandidate[] = [];
+    for (const e of this.routes.handlers.match(name)) {
+      for (const [peerId, d] of e.via) {
+        const peer = this.peers.get(peerId);
+        if (!peer) continue;
+        const known = handlerPeers.findIndex((c) => c.peer === peer);
+        if (known < 0) handlerPeers.push({ peer, d });
+        else if (d < handlerPeers[known].d) handlerPeers[known] = { peer, d };
+      }
+    }
+    handlerPeers.sort((a, b) => a.d - b.d);
+    const observerPeers: Peer[] = [];
+    for (const e of this.routes.observers.match(name)) {
+      for (const peerId of e.via.keys()) {
+        const peer = this.peers.get(peerId);
+        if (peer && !observerPeers.includes(peer)) observerPeers.push(peer);
+      }
+    }
+    return {
+      version,
+      handler: this.handlers.match(name)[0],
+      observers: this.observers.match(name),
+      handlerPeers,
+      observerPeers,
+    };
+  }
+
   private create(
     kind: Envelope['kind'],
     name: string,
@@ -345,87 +409,105 @@ export class Exchange {
   ): Envelope {
     const ts = Date.now();
     const cause = options.cause;
-    const trace: Hop[] = cause ? [...cause.trace] : [{ ex: this.id, at: ts }];
-    const env: Envelope = {
-      id: newId(this.id),
+    const trace: Hop[] = cause ? cause.trace.slice() : [{ ex: this.id, at: ts }];
+    this.counters.sent++;
+    // All fields, in cloneEnvelope's order: one object shape for every envelope.
+    return {
+      id: this.ids.next(),
       kind,
       name,
       value,
       from: this.id,
+      to: options.to,
       ts,
+      headers: options.headers,
       trace,
       start: trace.length - 1,
+      cause: cause?.id,
+      corr: undefined,
+      error: undefined,
+      errorSource: undefined,
+      deadline: undefined,
+      failover: undefined,
+      key: options.key,
     };
-    if (cause) env.cause = cause.id;
-    if (options.to !== undefined) env.to = options.to;
-    if (options.headers) env.headers = options.headers;
-    if (options.key !== undefined) env.key = options.key;
-    return env;
   }
 
-  /** Deliver to a local handler or route to one, and copy to observers. False if nobody takes it. */
-  private dispatch(env: Envelope, mode: number, from: Peer | undefined): boolean {
+  /**
+   * Deliver to a local handler or route to one, and copy to local and remote observers: each
+   * peer gets at most one frame, carrying both duties when it leads to both. False if nobody
+   * takes it.
+   */
+  private dispatch(
+    env: Envelope,
+    mode: number,
+    from: Peer | undefined,
+    route: Route = this.route(env.name),
+  ): boolean {
     let reached = false;
-    let targets: Map<Peer, number> | undefined;
-    const add = (peer: Peer, bit: number) =>
-      (targets ??= new Map()).set(peer, (targets.get(peer) ?? 0) | bit);
+    let handlerPeer: Peer | undefined;
     if (mode & MODE_HANDLER) {
-      const local = this.handlers.match(env.name);
-      if (local.length > 0) {
+      if (route.handler !== undefined) {
         reached = true;
-        this.runHandler(local[0], env);
-      } else {
-        const peer = this.pickHandler(env, from);
-        if (peer) {
+        this.runHandler(route.handler, env);
+      } else if (route.handlerPeers.length > 0) {
+        handlerPeer = this.pickHandler(env, from, route.handlerPeers);
+        if (handlerPeer) {
           reached = true;
-          add(peer, MODE_HANDLER);
-          if (env.kind === 'req') this.track(env, from, peer);
+          if (env.kind === 'req') this.track(env, from, handlerPeer);
         }
       }
     }
     if (mode & MODE_OBSERVE) {
-      for (const o of this.observers.match(env.name)) {
+      const observers = route.observers;
+      for (let i = 0; i < observers.length; i++) {
+        const o = observers[i];
         if (o.peer !== undefined && o.peer !== from?.id) continue;
         reached = true;
-        this.observe(o.fn, env);
+        this.notify(o.fn, env);
       }
-      for (const e of this.routes.observers.match(env.name)) {
-        for (const peerId of e.via.keys()) {
-          const peer = this.peers.get(peerId);
-          if (peer && peer !== from && !this.onPath(env, peerId)) {
-            reached = true;
-            add(peer, MODE_OBSERVE);
-          }
+      const peers = route.observerPeers;
+      for (let i = 0; i < peers.length; i++) {
+        const peer = peers[i];
+        if (peer === from || this.onPath(env, peer.id)) continue;
+        reached = true;
+        if (peer !== handlerPeer) this.forward(peer, env, MODE_OBSERVE);
+        else {
+          handlerPeer = undefined;
+          this.forward(peer, env, BOTH);
         }
       }
     }
-    if (targets) for (const [peer, bits] of targets) this.forward(peer, env, bits);
+    if (handlerPeer) this.forward(handlerPeer, env, MODE_HANDLER);
     return reached;
   }
 
-  private pickHandler(env: Envelope, from: Peer | undefined): Peer | undefined {
+  /** The nearest handler peer not on the message's path (balanced among equals). */
+  private pickHandler(
+    env: Envelope,
+    from: Peer | undefined,
+    candidates: readonly HandlerCandidate[],
+  ): Peer | undefined {
+    let first: Peer | undefined;
     let best = MAX_HOPS;
-    let candidates: Peer[] = [];
-    for (const e of this.routes.handlers.match(env.name)) {
-      for (const [peerId, d] of e.via) {
-        const peer = this.peers.get(peerId);
-        if (!peer || peer === from || d > best || this.onPath(env, peerId)) continue;
-        if (d < best) {
-          best = d;
-          candidates = [];
-        }
-        if (!candidates.includes(peer)) candidates.push(peer);
-      }
+    let group: Peer[] | undefined;
+    for (const c of candidates) {
+      if (c.d > best) break; // nearest first: the rest are farther
+      if (c.peer === from || this.onPath(env, c.peer.id)) continue;
+      if (first === undefined) {
+        first = c.peer;
+        best = c.d;
+      } else (group ??= [first]).push(c.peer);
     }
-    if (candidates.length <= 1) return candidates[0];
+    if (group === undefined) return first;
     switch (this.balance) {
       case 'random':
-        return candidates[Math.floor(Math.random() * candidates.length)];
+        return group[Math.floor(Math.random() * group.length)];
       case 'least-outstanding':
-        return candidates.reduce((a, b) => (b.inflight.size < a.inflight.size ? b : a));
+        return group.reduce((a, b) => (b.inflight.size < a.inflight.size ? b : a));
       case 'sticky': {
         if (env.key === undefined) break;
-        const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : 1));
+        const sorted = group.sort((a, b) => (a.id < b.id ? -1 : 1));
         return sorted[hash(env.key) % sorted.length];
       }
       case 'round-robin':
@@ -433,15 +515,15 @@ export class Exchange {
     }
     const n = this.roundRobin.get(env.name) ?? 0;
     this.roundRobin.set(env.name, n + 1);
-    return candidates[n % candidates.length];
+    return group[n % group.length];
   }
 
   /** Replies and targeted messages follow the shortest path to one exchange id. */
-  private routeTo(env: Envelope): boolean {
+  private routeTo(env: Envelope, from: Peer | undefined): boolean {
     const to = env.to!;
     if (to === this.id) {
       if (env.kind === 'rep' || env.kind === 'err') this.replied(env);
-      else this.dispatchLocal(env, undefined);
+      else this.dispatchLocal(env, from);
       return true;
     }
     const entry = this.routes.entry('n', to);
@@ -462,25 +544,21 @@ export class Exchange {
 
   /** A targeted message arrived: only this exchange's handler and observers get it. */
   private dispatchLocal(env: Envelope, from: Peer | undefined): void {
-    const local = this.handlers.match(env.name);
-    if (local.length > 0) this.runHandler(local[0], env);
+    const route = this.route(env.name);
+    if (route.handler !== undefined) this.runHandler(route.handler, env);
     else if (env.kind === 'req' && env.name === '$exchange.info')
       this.reply(env, env.trace, this.describe());
     else if (env.kind === 'req')
       this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
-    for (const o of this.observers.match(env.name))
-      if (o.peer === undefined || o.peer === from?.id) this.observe(o.fn, env);
+    for (const o of route.observers)
+      if (o.peer === undefined || o.peer === from?.id) this.notify(o.fn, env);
   }
 
   private forward(peer: Peer, env: Envelope, mode: number): void {
     this.counters.out++;
-    this.log.push({ direction: 'out', peer: peer.id, envelope: env });
-    if (!this.sendFrame(peer, { t: 'msg', env, mode }))
+    this.log.record('out', peer.id, env, Date.now());
+    if (!peer.open || !peer.send({ t: 'msg', env, mode }))
       this.drop(env, `peer ${peer.id} queue full`);
-  }
-
-  private sendFrame(peer: Peer, frame: Frame): boolean {
-    return peer.open && peer.send(frame);
   }
 
   private onPath(env: Envelope, exchangeId: string): boolean {
@@ -489,48 +567,58 @@ export class Exchange {
     return false;
   }
 
+  /** The newest envelope with this id in the message log. */
+  private logged(id: string): Envelope | undefined {
+    return this.log.findEnvelope((env) => env.id === id);
+  }
+
   // ---- receiving -----------------------------------------------------------------------------
 
   private receive(peer: Peer, frame: Frame): void {
-    if (frame.t === 'adv') {
-      for (const a of frame.adverts) this.routes.learn(peer.id, a);
-      this.scheduleAdverts();
-    } else if (frame.t === 'msg') {
-      const arrived = frame.env;
-      const env: Envelope = {
-        ...arrived,
-        trace: [...arrived.trace, { ex: this.id, at: Date.now() }],
-      };
-      this.counters.in++;
-      this.log.push({ direction: 'in', peer: peer.id, envelope: env });
-      this.remember(env);
-      if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.drop(env, 'too many hops');
-      if (env.kind === 'rep' || env.kind === 'err') {
-        this.forwardedReply(env);
-        if (!this.routeTo(env)) this.drop(env, `no route to ${env.to}`);
+    switch (frame.t) {
+      case 'msg':
+        return this.receiveMessage(peer, frame.env, frame.mode);
+      case 'adv':
+        for (const a of frame.adverts) this.routes.learn(peer.id, a);
+        return this.scheduleAdverts();
+      case 'bye':
+        return peer.link.close(frame.reason ?? 'bye');
+      default:
+        // Other frames (heartbeats, a second hello) are the transport's business.
         return;
-      }
-      if (env.to !== undefined) {
-        if (this.seenHandler.check(env.id)) return void this.counters.duplicates++;
-        if (!this.routeTo(env)) this.drop(env, `no route to ${env.to}`);
-        return;
-      }
-      let mode = frame.mode;
-      if (mode & MODE_HANDLER && this.seenHandler.check(env.id)) mode &= ~MODE_HANDLER;
-      if (mode & MODE_OBSERVE && this.seenObserve.check(env.id)) mode &= ~MODE_OBSERVE;
-      if (mode === 0) return void this.counters.duplicates++;
-      const reached = this.dispatch(env, mode, peer);
-      if (!reached && mode & MODE_HANDLER) {
-        if (env.kind === 'req')
-          this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
-        else this.drop(env, 'no route');
-      }
-    } else if (frame.t === 'bye') peer.link.close(frame.reason ?? 'bye');
+    }
+  }
+
+  /** The link hands over `env` as ours (see Link): it gets our hop appended in place. */
+  private receiveMessage(peer: Peer, env: Envelope, mode: number): void {
+    const now = Date.now();
+    env.trace.push({ ex: this.id, at: now });
+    this.counters.in++;
+    this.log.record('in', peer.id, env, now);
+    if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.drop(env, 'too many hops');
+    if (env.kind === 'rep' || env.kind === 'err') {
+      this.forwardedReply(env);
+      if (!this.routeTo(env, peer)) this.drop(env, `no route to ${env.to}`);
+      return;
+    }
+    if (env.to !== undefined) {
+      if (this.seen.claim(env.id, MODE_HANDLER) === 0) return void this.counters.duplicates++;
+      if (!this.routeTo(env, peer)) this.drop(env, `no route to ${env.to}`);
+      return;
+    }
+    const duties = this.seen.claim(env.id, mode);
+    if (duties === 0) return void this.counters.duplicates++;
+    const reached = this.dispatch(env, duties, peer);
+    if (!reached && duties & MODE_HANDLER) {
+      if (env.kind === 'req') this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
+      else this.drop(env, 'no route');
+    }
   }
 
   private peerLeft(peer: Peer, reason: string): void {
     if (this.peers.get(peer.id) !== peer) return;
     this.peers.delete(peer.id);
+    this.localVersion++;
     this.routes.forgetPeer(peer.id);
     this.scheduleAdverts();
     this.system('$exchange.peer.disconnected', { peer: peer.id, reason });
@@ -540,7 +628,6 @@ export class Exchange {
   // ---- handlers and replies ------------------------------------------------------------------
 
   private runHandler(fn: MessageHandler, env: Envelope): void {
-    this.remember(env);
     const ctx = new Context(this, env);
     let result: unknown;
     try {
@@ -570,21 +657,7 @@ export class Exchange {
   }
 
   private reply(req: Envelope, trace: Hop[], value: unknown): void {
-    const env: Envelope = {
-      id: newId(this.id),
-      kind: 'rep',
-      name: req.name,
-      value,
-      from: this.id,
-      to: req.from,
-      ts: Date.now(),
-      trace: [...trace],
-      start: trace.length - 1,
-      corr: req.id,
-      cause: req.id,
-    };
-    this.logOut(env, undefined);
-    if (!this.routeTo(env)) this.drop(env, `no route to ${req.from}`);
+    this.answer(req, trace, 'rep', value, undefined, undefined);
   }
 
   private replyError(
@@ -593,23 +666,43 @@ export class Exchange {
     error: unknown,
     source: 'handler' | 'router',
   ): void {
+    this.answer(req, trace, 'err', undefined, toWireError(error), source);
+  }
+
+  /** Send a reply or error back to the requester; it continues the trace the handler saw. */
+  private answer(
+    req: Envelope,
+    trace: Hop[],
+    kind: 'rep' | 'err',
+    value: unknown,
+    error: WireError | undefined,
+    errorSource: 'handler' | 'router' | undefined,
+  ): void {
+    const ts = Date.now();
+    // All fields, in cloneEnvelope's order (see create).
     const env: Envelope = {
-      id: newId(this.id),
-      kind: 'err',
+      id: this.ids.next(),
+      kind,
       name: req.name,
-      value: undefined,
+      value,
       from: this.id,
       to: req.from,
-      ts: Date.now(),
-      trace: [...trace],
+      ts,
+      headers: undefined,
+      trace: trace.slice(),
       start: trace.length - 1,
-      corr: req.id,
       cause: req.id,
-      error: toWireError(error),
-      errorSource: source,
+      corr: req.id,
+      error,
+      errorSource,
+      deadline: undefined,
+      failover: undefined,
+      key: undefined,
     };
-    this.logOut(env, undefined);
-    if (!this.routeTo(env)) this.drop(env, `no route to ${req.from}`);
+    const out = this.counters.out;
+    const routed = this.routeTo(env, undefined);
+    if (this.counters.out === out) this.log.record('out', undefined, env, ts);
+    if (!routed) this.drop(env, `no route to ${req.from}`);
   }
 
   private replied(env: Envelope): void {
@@ -677,9 +770,11 @@ export class Exchange {
       (env.deadline ?? Infinity) > Date.now()
     ) {
       if (mine) mine.attempts = attempts;
-      this.seenHandler.forget(env.id);
+      this.seen.release(env.id, MODE_HANDLER);
       const reached =
-        env.to !== undefined ? this.routeTo(env) : this.dispatch(env, MODE_HANDLER, f?.from);
+        env.to !== undefined
+          ? this.routeTo(env, undefined)
+          : this.dispatch(env, MODE_HANDLER, f?.from);
       if (reached) return;
     }
     if (mine) this.settle(id, closed);
@@ -688,24 +783,13 @@ export class Exchange {
 
   // ---- bookkeeping ---------------------------------------------------------------------------
 
-  private observe(fn: MessageObserver, env: Envelope): void {
+  private notify(fn: MessageObserver, env: Envelope): void {
     try {
       fn(env);
     } catch (e) {
       if (env.name !== '$exchange.error')
         this.system('$exchange.error', { message: env.id, name: env.name, error: toWireError(e) });
     }
-  }
-
-  private logOut(env: Envelope, peer: string | undefined): void {
-    this.counters.out++;
-    this.log.push({ direction: 'out', peer, envelope: env });
-    this.remember(env);
-  }
-
-  private remember(env: Envelope): void {
-    this.recent.set(env.id, env);
-    if (this.recent.size > this.logSize) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private drop(env: Envelope, reason: string): void {
@@ -722,7 +806,7 @@ export class Exchange {
   /** System messages go to observers like any message (nobody is expected to handle them). */
   private system(name: string, value: unknown): void {
     if (this.closed && name !== '$exchange.peer.disconnected') return;
-    const env = this.create('msg', name, value, {});
+    const env = this.create('msg', name, value, NO_OPTIONS);
     this.dispatch(env, MODE_OBSERVE, undefined);
   }
 

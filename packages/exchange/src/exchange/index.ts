@@ -5,4 +5,5 @@
 export { Exchange, connectors } from './exchange.js';
 export { MODE_HANDLER, MODE_OBSERVE } from './link.js';
 export type { Advert, Frame, Link, LinkState } from './link.js';
+export { cloneEnvelope } from './envelope.js';
 export type { Envelope, Hop } from './envelope.js';

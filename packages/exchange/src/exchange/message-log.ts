@@ -59,7 +59,12 @@ export const DEFAULT_LOG_CAPACITY = 1000;
 export class MessageLog<E extends { name: string }> implements Iterable<LogEntry<E>> {
   /** The most entries kept. */
   readonly capacity: number;
-  #ring: (LogEntry<E> | undefined)[];
+  // Parallel rings, so logging a message allocates nothing (entries are built when read).
+  #seqs: number[] = [];
+  #directions: Direction[] = [];
+  #ats: number[] = [];
+  #peers: (string | undefined)[] = [];
+  #envelopes: E[] = [];
   /** Index of the oldest entry. */
   #head = 0;
   #size = 0;
@@ -73,8 +78,6 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
-    // Filled as entries arrive, so a large, mostly empty log costs little.
-    this.#ring = [];
   }
 
   /** Entries held now. */
@@ -92,21 +95,34 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
    * @returns the stored entry, with its `seq`.
    */
   push(init: LogEntryInit<E>): LogEntry<E> {
-    const entry: LogEntry<E> = {
-      seq: ++this.#seq,
-      direction: init.direction,
-      at: init.at ?? Date.now(),
-      peer: init.peer,
-      envelope: init.envelope,
-    };
+    this.record(init.direction, init.peer, init.envelope, init.at ?? Date.now());
+    return this.#at(this.#size - 1);
+  }
+
+  /** `push` without the entry object: the per-message path. */
+  record(direction: Direction, peer: string | undefined, envelope: E, at: number): void {
+    let i: number;
     if (this.#size < this.capacity) {
-      this.#ring[(this.#head + this.#size++) % this.capacity] = entry;
+      i = (this.#head + this.#size++) % this.capacity;
     } else {
-      this.#ring[this.#head] = entry;
-      this.#head = (this.#head + 1) % this.capacity;
+      i = this.#head;
+      this.#head = i + 1 === this.capacity ? 0 : i + 1;
       this.#dropped++;
     }
-    return entry;
+    this.#seqs[i] = ++this.#seq;
+    this.#directions[i] = direction;
+    this.#ats[i] = at;
+    this.#peers[i] = peer;
+    this.#envelopes[i] = envelope;
+  }
+
+  /** The newest logged envelope that passes `match` (or undefined): scans newest first. */
+  findEnvelope(match: (envelope: E) => boolean): E | undefined {
+    for (let i = this.#size - 1; i >= 0; i--) {
+      const envelope = this.#envelopes[(this.#head + i) % this.capacity];
+      if (match(envelope)) return envelope;
+    }
+    return undefined;
   }
 
   /**
@@ -131,7 +147,11 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
 
   /** Remove every entry and reset `dropped`; `seq` keeps counting. */
   clear(): void {
-    this.#ring = [];
+    this.#seqs = [];
+    this.#directions = [];
+    this.#ats = [];
+    this.#peers = [];
+    this.#envelopes = [];
     this.#head = 0;
     this.#size = 0;
     this.#dropped = 0;
@@ -144,6 +164,13 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
 
   /** The i-th oldest entry. */
   #at(i: number): LogEntry<E> {
-    return this.#ring[(this.#head + i) % this.capacity] as LogEntry<E>;
+    const j = (this.#head + i) % this.capacity;
+    return {
+      seq: this.#seqs[j],
+      direction: this.#directions[j],
+      at: this.#ats[j],
+      peer: this.#peers[j],
+      envelope: this.#envelopes[j],
+    };
   }
 }

@@ -39,6 +39,8 @@ export class RouteTable {
   readonly observers = new PatternTrie<RouteEntry>();
   /** Keys whose best distance may have changed since the last `takeChanged()`. */
   private changed = new Set<RouteEntry>();
+  /** Bumped on every change, so per-name lookups cached against it know when to refresh. */
+  version = 0;
 
   entry(kind: Advert['k'], pattern: string, create: true): RouteEntry;
   entry(kind: Advert['k'], pattern: string, create?: false): RouteEntry | undefined;
@@ -58,6 +60,7 @@ export class RouteTable {
     const e = this.entry(kind, pattern, true);
     e.local++;
     this.changed.add(e);
+    this.version++;
   }
 
   removeLocal(kind: Advert['k'], pattern: string): void {
@@ -65,6 +68,7 @@ export class RouteTable {
     if (!e || e.local === 0) return;
     e.local--;
     this.changed.add(e);
+    this.version++;
     this.prune(e);
   }
 
@@ -75,6 +79,7 @@ export class RouteTable {
       const e = this.entry(advert.k, advert.p);
       if (!e?.via.delete(peer)) return;
       this.changed.add(e);
+      this.version++;
       this.prune(e);
       return;
     }
@@ -82,6 +87,7 @@ export class RouteTable {
     if (e.via.get(peer) === d) return;
     e.via.set(peer, d);
     this.changed.add(e);
+    this.version++;
   }
 
   /** Forget every route through a peer that left. */
@@ -89,6 +95,7 @@ export class RouteTable {
     for (const e of [...this.entries.values()]) {
       if (!e.via.delete(peer)) continue;
       this.changed.add(e);
+      this.version++;
       this.prune(e);
     }
   }

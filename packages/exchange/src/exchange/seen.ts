@@ -1,21 +1,132 @@
 /**
- * A bounded record of recently seen message ids (duplicate suppression). When full, the oldest
- * id is forgotten: a duplicate arriving after `capacity` newer messages is not recognised, which
- * the path check and the hop limit still stop from looping.
+ * Duplicate suppression: which duties (handler / observer delivery, as bits) each recently seen
+ * message id has had here.
+ *
+ * Ids this package makes read `<origin>:<sequence>` (see envelope.ts): an origin's sequence
+ * numbers only grow, so each origin gets a sliding window of `WINDOW` sequence numbers with one
+ * byte of duty bits each — no per-message hashing of the whole id, no per-message allocation,
+ * and memory that stays in cache (a string-keyed map of 10,000 ids measured 200–400 ns per
+ * message here; the window ~10× less). Other ids (foreign clients may use any unique string)
+ * go to a bounded map with a ring of ids for O(1) eviction.
+ *
+ * Bounds and what falls out of them: a message more than `WINDOW` sequence numbers older than
+ * its origin's newest, from an origin evicted after `maxOrigins` newer ones, or a foreign id
+ * forgotten after `capacity` newer ones, is treated as new (counted in `stale`); the path check
+ * and the hop limit still stop such a copy from looping.
  */
 export class SeenSet {
-  private readonly ids = new Set<string>();
-  constructor(private readonly capacity: number) {}
+  /** Messages counted as new only because their record had been forgotten. */
+  stale = 0;
+  private readonly origins = new Map<string, OriginWindow>();
+  private lastOrigin = '';
+  private lastWindow: OriginWindow | undefined;
+  private readonly foreign = new Map<string, number>();
+  private readonly ring: (string | undefined)[];
+  private next = 0;
 
-  /** True if `id` was seen before; otherwise records it and returns false. */
-  check(id: string): boolean {
-    if (this.ids.has(id)) return true;
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value!);
-    return false;
+  constructor(
+    private readonly capacity: number,
+    private readonly maxOrigins = 4096,
+  ) {
+    this.ring = new Array<string | undefined>(capacity);
   }
 
-  forget(id: string): void {
-    this.ids.delete(id);
+  /** Record `wanted` duty bits for `id`; returns the ones it had not had yet. */
+  claim(id: string, wanted: number): number {
+    const colon = id.lastIndexOf(':');
+    const seq = colon > 0 ? parseSequence(id, colon + 1) : -1;
+    if (seq < 0) return this.claimForeign(id, wanted);
+    const window = this.window(id, colon);
+    if (seq > window.high) window.advance(seq);
+    else if (seq <= window.high - WINDOW) {
+      this.stale++;
+      return wanted;
+    }
+    const slot = seq & (WINDOW - 1);
+    const had = window.duties[slot];
+    const fresh = wanted & ~had;
+    window.duties[slot] = had | fresh;
+    return fresh;
   }
+
+  /** Let `id` claim these duties again (a request failing over to another handler). */
+  release(id: string, duties: number): void {
+    const colon = id.lastIndexOf(':');
+    const seq = colon > 0 ? parseSequence(id, colon + 1) : -1;
+    if (seq < 0) {
+      const had = this.foreign.get(id);
+      if (had !== undefined) this.foreign.set(id, had & ~duties);
+      return;
+    }
+    const window = this.origins.get(id.slice(0, colon));
+    if (window && seq > window.high - WINDOW && seq <= window.high)
+      window.duties[seq & (WINDOW - 1)] &= ~duties;
+  }
+
+  /** The window of the id's origin; the last one is kept at hand (bursts share an origin). */
+  private window(id: string, colon: number): OriginWindow {
+    const last = this.lastOrigin;
+    if (colon === last.length && this.lastWindow !== undefined && id.startsWith(last))
+      return this.lastWindow;
+    const origin = id.slice(0, colon);
+    let window = this.origins.get(origin);
+    if (window === undefined) {
+      if (this.origins.size >= this.maxOrigins) {
+        this.origins.delete(this.origins.keys().next().value!);
+      }
+      window = new OriginWindow();
+      this.origins.set(origin, window);
+    }
+    this.lastOrigin = origin;
+    this.lastWindow = window;
+    return window;
+  }
+
+  private claimForeign(id: string, wanted: number): number {
+    const had = this.foreign.get(id);
+    if (had === undefined) {
+      const old = this.ring[this.next];
+      if (old !== undefined) this.foreign.delete(old);
+      this.ring[this.next] = id;
+      this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+      this.foreign.set(id, wanted);
+      return wanted;
+    }
+    const fresh = wanted & ~had;
+    if (fresh !== 0) this.foreign.set(id, had | fresh);
+    return fresh;
+  }
+}
+
+/** Sequence numbers tracked per origin: a power of two (slots are `seq & (WINDOW - 1)`). */
+const WINDOW = 4096;
+
+class OriginWindow {
+  high = -1;
+  readonly duties = new Uint8Array(WINDOW);
+
+  /** Move the window's top to `seq`, clearing the slots of the numbers it skips. */
+  advance(seq: number): void {
+    const gap = seq - this.high;
+    if (gap >= WINDOW) this.duties.fill(0);
+    else
+      for (let s = this.high + 1; s <= seq; s++) this.duties[s & (WINDOW - 1)] = 0;
+    this.high = seq;
+  }
+}
+
+/** The base-36 number at `from` to the end of `id`, or -1 if it is not one (or too long). */
+function parseSequence(id: string, from: number): number {
+  const end = id.length;
+  if (from >= end || end - from > 10) return -1;
+  let n = 0;
+  for (let i = from; i < end; i++) {
+    const c = id.charCodeAt(i);
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 122) digit = c - 87;
+    else return -1;
+    n = n * 36 + digit;
+  }
+  return n;
 }

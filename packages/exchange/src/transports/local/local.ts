@@ -1,4 +1,4 @@
-import type { Frame, Link, LinkState } from '../../exchange/index.js';
+import { cloneEnvelope, type Frame, type Link, type LinkState } from '../../exchange/index.js';
 
 /** Options of an in-process link pair. */
 export interface LocalLinkInit {
@@ -32,7 +32,11 @@ class LocalLink implements Link {
   send(frame: Frame): boolean {
     if (this.state === 'closed') return false;
     if (this.queue.length >= this.maxQueued) return false;
-    this.queue.push(frame);
+    // The receiver owns what it gets (it appends its trace hop): hand over a copy, as a wire
+    // transport hands over a freshly decoded frame.
+    this.queue.push(
+      frame.t === 'msg' ? { t: 'msg', env: cloneEnvelope(frame.env), mode: frame.mode } : frame,
+    );
     if (!this.congested && this.queue.length >= this.highWater) {
       this.congested = true;
       this.onCongested(true);

@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IdSource } from '../../src/exchange/envelope.js';
+import { SeenSet } from '../../src/exchange/seen.js';
+
+const H = 1;
+const O = 2;
+
+describe('SeenSet', () => {
+  it('grants each duty once per id, for our ids and foreign ones', () => {
+    const ids = new IdSource('a');
+    const seen = new SeenSet(100);
+    for (const id of [ids.next(), ids.next(), 'uuid-3f2a', 'no-colon-at-all', 'x:UPPER']) {
+      expect(seen.claim(id, H)).toBe(H);
+      expect(seen.claim(id, H)).toBe(0);
+      expect(seen.claim(id, H | O)).toBe(O);
+      expect(seen.claim(id, H | O)).toBe(0);
+    }
+  });
+
+  it('keeps origins apart: equal sequence numbers from two exchanges are two messages', () => {
+    const a = new IdSource('a');
+    const b = new IdSource('b');
+    const seen = new SeenSet(100);
+    expect(seen.claim(a.next(), O)).toBe(O);
+    expect(seen.claim(b.next(), O)).toBe(O);
+  });
+
+  it('two instances with one exchange id get different prefixes', () => {
+    expect(new IdSource('a').prefix).not.toBe(new IdSource('a').prefix);
+  });
+
+  it('accepts out-of-order arrival inside the window', () => {
+    const src = new IdSource('a');
+    const ids = Array.from({ length: 50 }, () => src.next());
+    const seen = new SeenSet(100);
+    for (const id of [...ids].reverse()) expect(seen.claim(id, O)).toBe(O);
+    for (const id of ids) expect(seen.claim(id, O)).toBe(0);
+  });
+
+  it('release lets a duty be claimed again (failover), only that duty', () => {
+    const src = new IdSource('a');
+    const id = src.next();
+    const seen = new SeenSet(10);
+    seen.claim(id, H | O);
+    seen.release(id, H);
+    expect(seen.claim(id, H | O)).toBe(H);
+    seen.claim('foreign-1', H);
+    seen.release('foreign-1', H);
+    expect(seen.claim('foreign-1', H)).toBe(H);
+  });
+
+  it('treats ids older than the window as new and counts them stale', () => {
+    const src = new IdSource('a');
+    const first = src.next();
+    const seen = new SeenSet(10);
+    seen.claim(first, O);
+    for (let i = 0; i < 5000; i++) seen.claim(src.next(), O);
+    expect(seen.claim(first, O)).toBe(O);
+    expect(seen.stale).toBe(1);
+  });
+
+  it('a jump past the window forgets every slot (no stale bits reused)', () => {
+    const seen = new SeenSet(10);
+    seen.claim('a:p:1', O);
+    seen.claim('a:p:' + (1 + 4096 * 3).toString(36), O);
+    // Same slot as 1, new number: must not look seen.
+    expect(seen.claim('a:p:' + (1 + 4096 * 4).toString(36), O)).toBe(O);
+  });
+
+  it('forgets the oldest foreign id when full', () => {
+    const seen = new SeenSet(3);
+    for (const id of ['f-1', 'f-2', 'f-3', 'f-4']) seen.claim(id, O);
+    expect(seen.claim('f-1', O)).toBe(O); // forgotten
+    expect(seen.claim('f-4', O)).toBe(0);
+  });
+
+  it('forgets the oldest origin past maxOrigins', () => {
+    const seen = new SeenSet(10, 2);
+    seen.claim('a:p:1', O);
+    seen.claim('b:p:1', O);
+    seen.claim('c:p:1', O);
+    expect(seen.claim('a:p:1', O)).toBe(O); // a's window was dropped
+    expect(seen.claim('c:p:1', O)).toBe(0);
+  });
+
+  it('agrees with an unbounded model while ids stay inside the window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom('a:p', 'b:q', 'foreign'), fc.nat(200), fc.constantFrom(1, 2, 3)),
+          { maxLength: 300 },
+        ),
+        (ops) => {
+          const seen = new SeenSet(1000);
+          const model = new Map<string, number>();
+          for (const [origin, n, duties] of ops) {
+            const id = origin === 'foreign' ? `foreign-${n}` : `${origin}:${n.toString(36)}`;
+            const had = model.get(id) ?? 0;
+            model.set(id, had | duties);
+            expect(seen.claim(id, duties)).toBe(duties & ~had);
+          }
+        },
+      ),
+    );
+  });
+});
