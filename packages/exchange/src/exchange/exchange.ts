@@ -15,6 +15,7 @@ import { MessageLog } from './message-log.js';
 import { NameRoutes, type HandlerCandidate, type NameRoute } from './name-routes.js';
 import { isSystemName, validateName, validatePattern } from './names.js';
 import { Peer } from './peer.js';
+import { RateMeter } from './rates.js';
 import { MAX_HOPS, RouteTable, type RouteEntry } from './routes.js';
 import { SeenSet } from './seen.js';
 import { PatternTrie } from './trie.js';
@@ -102,6 +103,7 @@ const ROUTE_CACHE_NAMES = 10_000;
 const MAX_PATH = 32;
 const MAX_RETRIES = 3;
 const MAX_FORWARDED = 100_000;
+const SWEEP_EVERY = 1024;
 const ID_TOKEN = /^[\w-]{1,64}$/;
 
 /**
@@ -124,6 +126,9 @@ export class Exchange {
   private readonly forwarded = new Map<string, Forwarded>();
   private readonly seen: SeenSet;
   private readonly roundRobin = new Map<string, number>();
+  private readonly rates = new RateMeter();
+  /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
+  private tracked = 0;
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
   private localVersion = 0;
@@ -361,7 +366,8 @@ export class Exchange {
       handles: routes.filter((r) => r.kind === 'handle' && r.local).map((r) => r.pattern),
       observes: routes.filter((r) => r.kind === 'observe' && r.local).map((r) => r.pattern),
       routes,
-      counters: { ...this.counters, pending: this.pending.size },
+      counters: { ...this.counters, pending: this.pending.size, forwarded: this.forwarded.size },
+      rates: this.rates.read(Date.now(), this.counters),
     };
   }
 
@@ -732,7 +738,8 @@ export class Exchange {
     to.inflight.add(env.id);
     const mine = this.pending.get(env.id);
     if (mine) return void (mine.peer = to);
-    if (this.forwarded.size >= MAX_FORWARDED) this.forwardedExpire();
+    if (this.forwarded.size >= MAX_FORWARDED || ++this.tracked % SWEEP_EVERY === 0)
+      this.forwardedExpire();
     this.forwarded.set(env.id, { env, from, to });
   }
 
