@@ -8,15 +8,28 @@
  * const app = exchange({ id: 'app' });
  * await app.connect({ transport: 'local', exchange: db });
  * await app.request('users.list'); // ['ada', 'linus']
+ *
+ * Typed names (see `TypedExchange`): `exchange<{ 'users.list': { reply: string[] } }>(init)`.
  */
 import { Exchange, connectors, type ExchangeInit } from './exchange/exchange.js';
+import type { ExchangeFor, ExchangeInitFor, NameMap } from './exchange/typed.js';
 import { localLinkPair } from './transports/local/local.js';
 
 connectors.local = () => localLinkPair();
 
-/** Create an exchange. */
-export function exchange(init: ExchangeInit): Exchange {
-  return new Exchange(init);
+/**
+ * Create an exchange.
+ * @typeParam N - optional name map, `{ [name]: { value?: V; reply?: R } }`: with it, `send`,
+ *   `request`, `handle`, `on` and `observe` check values and replies of the names it lists
+ *   (a `TypedExchange<N>`); without it, the plain `Exchange`, where values are `unknown`.
+ * @param init - the exchange's id, handlers and policies.
+ * @returns the exchange (one runtime class either way; the map costs nothing at run time).
+ * @throws {InvalidNameError} if `init.id` or a handler's pattern is not valid.
+ */
+export function exchange<N extends NameMap<N> = never>(
+  init: NoInfer<ExchangeInitFor<N>>,
+): ExchangeFor<N> {
+  return new Exchange(init as ExchangeInit) as ExchangeFor<N>;
 }
 
 export { Exchange } from './exchange/exchange.js';
@@ -44,6 +57,21 @@ export type {
   ConnectOptions,
   BalanceStrategy,
 } from './exchange/exchange.js';
+export type { ObserveOptions, Observation, OverflowPolicy } from './exchange/observe.js';
+export type {
+  NameSpec,
+  NameMap,
+  ValueOf,
+  ReplyOf,
+  TypedExchange,
+  TypedExchangeInit,
+  TypedPeer,
+  TypedContext,
+  TypedHandler,
+  TypedObserver,
+  ExchangeFor,
+  ExchangeInitFor,
+} from './exchange/typed.js';
 export type { Envelope, Hop, EnvelopeKind, FailoverPolicy } from './exchange/envelope.js';
 export type { Peer } from './exchange/peer.js';
 export type { Link, Frame, Advert, LinkState } from './exchange/link.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as autoEntry from '../src/auto/index.js';
+import * as rootEntry from '../src/index.js';
 import * as kernelEntry from '../src/kernel/index.js';
 
 // The public API is exactly what package.json `exports` names; these lists pin each entry.
@@ -9,7 +10,28 @@ describe('public entries', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       exports: Record<string, unknown>;
     };
-    expect(Object.keys(pkg.exports).sort()).toEqual(['./auto', './kernel', './package.json']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './auto', './kernel', './package.json']);
+  });
+
+  it('exchange', () => {
+    expect(Object.keys(rootEntry).sort()).toEqual([
+      'CancelledError',
+      'Exchange',
+      'ExchangeError',
+      'InvalidNameError',
+      'NoRouteError',
+      'RemoteError',
+      'SYSTEM_PREFIX',
+      'TimeoutError',
+      'exchange',
+      'fromWireError',
+      'isExchangeError',
+      'localLinkPair',
+      'matches',
+      'toWireError',
+      'validateName',
+      'validatePattern',
+    ]);
   });
 
   it('exchange/kernel', () => {

@@ -14,6 +14,7 @@ import { MODE_HANDLER, MODE_OBSERVE, type Advert, type Frame, type Link } from '
 import { MessageLog } from './message-log.js';
 import { NameRoutes, type HandlerCandidate, type NameRoute } from './name-routes.js';
 import { isSystemName, validateName, validatePattern } from './names.js';
+import { observeMessages, type ObserveOptions, type Observation } from './observe.js';
 import { Peer } from './peer.js';
 import { RateMeter } from './rates.js';
 import { MAX_HOPS, RouteTable, type RouteEntry } from './routes.js';
@@ -178,6 +179,16 @@ export class Exchange {
     return this.register('o', pattern, this.observers, entry);
   }
 
+  /**
+   * Observe as an async iterator: `for await (const msg of ex.observe('orders.*', { signal }))`.
+   * Leaving the loop or aborting `signal` removes the observer; see `ObserveOptions` for the
+   * bounded buffer and its overflow policy.
+   * @throws {CancelledError} at once if `options.signal` is already aborted.
+   */
+  observe(pattern: string, options: ObserveOptions = {}): Observation {
+    return observeMessages(this, pattern, options);
+  }
+
   /** Add a local capability and advertise it; returns its (idempotent) remover. */
   private register<T>(
     kind: 'h' | 'o',
@@ -297,7 +308,7 @@ export class Exchange {
             reject(new ExchangeError('BAD_MESSAGE', `duplicate exchange id ${frame.id}`));
             return link.close(`duplicate exchange id ${frame.id}`);
           }
-          peer = new Peer(frame.id, link);
+          peer = new Peer(frame.id, link, this);
           // The hello told the peer these; later changes are diffed against them.
           for (const a of hello) peer.advertised.set(routeKey(a.k, a.p), a.d!);
           this.peers.set(peer.id, peer);

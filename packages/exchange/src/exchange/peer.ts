@@ -1,8 +1,28 @@
+import type { Envelope } from './envelope.js';
+import type { MessageObserver, RequestOptions, SendOptions } from './exchange.js';
 import type { Advert, Frame, Link } from './link.js';
 
 /**
- * A connected neighbour. Keeps what was last advertised to it (so only changes are sent, batched
- * per microtask) and the requests this exchange routed through it (for failover).
+ * The part of its exchange a peer uses to send, ask and observe on the application's behalf.
+ * A narrow interface rather than the `Exchange` class, so the two files do not depend on each
+ * other's internals.
+ */
+export interface PeerOwner {
+  send(name: string, value: unknown, options: SendOptions): Envelope;
+  request(name: string, value: unknown, options: RequestOptions): Promise<unknown>;
+  on(pattern: string, fn: MessageObserver, options: { peer?: string }): () => void;
+}
+
+/**
+ * A connected neighbour. For the application it is a handle on that exchange: `send` and
+ * `request` target it (`to: peer.id`), `on` observes what arrives from it. For the exchange it
+ * keeps what was last advertised to it (so only changes are sent, batched per microtask) and the
+ * requests routed through it (for failover).
+ *
+ * @example
+ * const db = await app.connect({ transport: 'local', exchange: dbExchange });
+ * const rows = await db.request('db.query', 'select 1'); // handled by `db`, no other replica
+ * db.on('db.changed', (msg) => refresh(msg.value)); // only what `db` sends this way
  */
 export class Peer {
   /** Pattern key → distance last advertised to this peer. */
@@ -13,17 +33,63 @@ export class Peer {
   private pendingAdverts: Advert[] = [];
   private advertScheduled = false;
 
+  /**
+   * @param id - the peer's exchange id, from its hello.
+   * @param link - the connection to it.
+   * @param owner - this side's exchange.
+   */
   constructor(
     readonly id: string,
     readonly link: Link,
+    private readonly owner: PeerOwner,
   ) {}
 
   get open(): boolean {
     return this.link.state === 'open';
   }
 
-  send(frame: Frame): boolean {
-    return this.link.send(frame);
+  /**
+   * Write a protocol frame to the link (the exchange's own use).
+   * @internal
+   * @returns false if the link's queue is full and the frame was not accepted.
+   */
+  send(frame: Frame): boolean;
+  /**
+   * Emit a message to this peer's exchange only: its handler and observers get it, no one else.
+   * @param name - a message name (no wildcards).
+   * @param value - the message's value.
+   * @param options - as for `ex.send`; `to` is always this peer.
+   * @returns the envelope sent.
+   * @throws {InvalidNameError} if `name` is not a valid name.
+   */
+  send(name: string, value?: unknown, options?: SendOptions): Envelope;
+  send(what: Frame | string, value?: unknown, options: SendOptions = {}): boolean | Envelope {
+    // Frames and names share the method: the exchange writes frames through it on its hot path.
+    if (typeof what !== 'string') return this.link.send(what);
+    return this.owner.send(what, value, { ...options, to: this.id });
+  }
+
+  /**
+   * Ask this peer's exchange: resolves with its handler's reply. Fails like `ex.request`:
+   * `NoRouteError` if it does not handle `name` (or is gone), `RemoteError` if its handler
+   * throws, `TimeoutError`, `CancelledError`.
+   * @param name - a message name (no wildcards).
+   * @param value - the request's value.
+   * @param options - as for `ex.request`; `to` is always this peer.
+   */
+  request<R = unknown>(name: string, value?: unknown, options: RequestOptions = {}): Promise<R> {
+    return this.owner.request(name, value, { ...options, to: this.id }) as Promise<R>;
+  }
+
+  /**
+   * Observe the messages matching `pattern` that arrive from this peer (the last hop, not
+   * necessarily the exchange that created them).
+   * @param pattern - a name or pattern.
+   * @param fn - called with each matching message.
+   * @returns the remover (idempotent).
+   */
+  on(pattern: string, fn: MessageObserver): () => void {
+    return this.owner.on(pattern, fn, { peer: this.id });
   }
 
   /** Queue an advertisement; all queued in one turn go out as one frame. */
