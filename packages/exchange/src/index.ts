@@ -76,3 +76,7 @@ export type { Envelope, Hop, EnvelopeKind, FailoverPolicy } from './exchange/env
 export type { Peer } from './exchange/peer.js';
 export type { Link, Frame, Advert, LinkState } from './exchange/link.js';
 export type { ErrorCode, WireError } from './exchange/errors.js';
+
+// ---- shared state and `why` (docs/state.md) ----------------------------------------------------
+export { formatWhy } from './exchange/why.js';
+export type { StateWhy, StateCause, StateRef, WhyTransaction, WhyTrigger } from './exchange/why.js';

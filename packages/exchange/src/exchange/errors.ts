@@ -25,6 +25,8 @@ export const ERROR_CODES = Object.freeze([
   'CONGESTED',
   'LOOP',
   'STORAGE',
+  'UNKNOWN_STATE',
+  'READ_ONLY_STATE',
   'INTERNAL',
 ] as const);
 

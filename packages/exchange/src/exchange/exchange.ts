@@ -20,6 +20,8 @@ import { RateMeter } from './rates.js';
 import { MAX_HOPS, RouteTable, type RouteEntry } from './routes.js';
 import { SeenSet } from './seen.js';
 import { PatternTrie } from './trie.js';
+import { SharedState } from './state.js';
+import type { StateRef, StateWhy } from './why.js';
 
 /** A handler: its return value (or promise) is the reply to a request. */
 export type MessageHandler = (msg: Envelope, ctx: HandlerContext) => unknown;
@@ -51,6 +53,11 @@ export interface HandlerContext {
   readonly msg: Envelope;
   send(name: string, value?: unknown, options?: SendOptions): void;
   request<R = unknown>(name: string, value?: unknown, options?: RequestOptions): Promise<R>;
+  /**
+   * Set a static of the exchange's state, with the handled message as the change's cause.
+   * @throws {ExchangeError} `UNKNOWN_STATE`; `READ_ONLY_STATE` for a computed or imported name.
+   */
+  set(name: string, value: unknown): void;
 }
 
 export interface ExchangeInit {
@@ -67,6 +74,12 @@ export interface ExchangeInit {
   seenSize?: number;
   /** @default 5000 */
   defaultTimeout?: number;
+  /** Shared reactive state: static values and computed functions (`auto`); see docs/state.md. */
+  state?: Record<string, unknown>;
+  /** State names other exchanges may import. */
+  exports?: string[];
+  /** Local static name → what it follows: `'<exchange>.<state>'` or `{ exchange, name }`. */
+  imports?: Record<string, StateRef | string>;
 }
 
 export interface ConnectOptions {
@@ -164,6 +177,7 @@ export class Exchange {
     );
     this.routes.addLocal('n', this.id);
     for (const [pattern, fn] of Object.entries(init.handlers ?? {})) this.handle(pattern, fn);
+    if (init.state || init.exports || init.imports) this.sharedState = new SharedState(this, init);
   }
 
   // ---- capabilities --------------------------------------------------------------------------
@@ -380,6 +394,69 @@ export class Exchange {
       counters: { ...this.counters, pending: this.pending.size, forwarded: this.forwarded.size },
       rates: this.rates.read(Date.now(), this.counters),
     };
+  }
+
+  // ---- shared state (the logic is in state.ts, state-sync.ts and why.ts) ---------------------
+
+  private sharedState: SharedState | undefined;
+
+  /** Made on first use: most exchanges have no state. */
+  private get shared(): SharedState {
+    return (this.sharedState ??= new SharedState(this));
+  }
+
+  /** The state, read-only: one property per name (reading flushes pending changes). */
+  get state(): Readonly<Record<string, unknown>> {
+    return this.shared.view;
+  }
+
+  /**
+   * Set a static of the state from outside a handler (in a handler, use `ctx.set`).
+   * @param options - `cause`: the message to record as the change's cause.
+   * @throws {ExchangeError} `UNKNOWN_STATE`; `READ_ONLY_STATE` for a computed or imported name, or
+   *   when called from inside a computed function.
+   */
+  set(name: string, value: unknown, options: { cause?: Envelope } = {}): void {
+    this.shared.set(name, value, options.cause);
+  }
+
+  /**
+   * Call `fn` with the value of `name` now and after each change.
+   * @returns the unsubscribe function.
+   * @throws {ExchangeError} `UNKNOWN_STATE`
+   */
+  watch(name: string, fn: (value: unknown) => void): () => void {
+    return this.shared.watch(name, fn);
+  }
+
+  /**
+   * Why `name` has its value: the transaction that last changed it, its triggers, the messages
+   * that set them and their traces back to where they began (plain data; see `formatWhy`).
+   * @throws {ExchangeError} `UNKNOWN_STATE`
+   */
+  why(name: string): StateWhy {
+    return this.shared.why(name);
+  }
+
+  /**
+   * Let other exchanges import `name`: they get its value now and after every change.
+   * @returns the remover.
+   * @throws {ExchangeError} `UNKNOWN_STATE`; `INVALID_NAME` if it cannot be part of a message name.
+   */
+  export(name: string): () => void {
+    return this.shared.sync.export(name);
+  }
+
+  /**
+   * Make the static `local` follow another exchange's exported state, live, also across
+   * reconnects. `local` is created (as `undefined`) if the state does not have it.
+   * @param from - `{ exchange, name }` or `'<exchange>.<name>'`.
+   * @returns the remover: `local` keeps its last value and can be set locally again.
+   * @throws {ExchangeError} `READ_ONLY_STATE` for a computed or already imported `local`;
+   *   `INVALID_NAME` for a malformed source.
+   */
+  import(local: string, from: StateRef | string): () => void {
+    return this.shared.sync.import(local, from);
   }
 
   // ---- routing -------------------------------------------------------------------------------
@@ -886,6 +963,9 @@ class Context implements HandlerContext {
     const reply = await this.ex.requestMessage(name, value, { cause: this.msg, ...options });
     this.trace = reply.trace;
     return reply.value as R;
+  }
+  set(name: string, value: unknown): void {
+    this.ex.set(name, value, { cause: this.msg });
   }
 }
 
