@@ -136,14 +136,19 @@ export default defineConfig(
   layer('auto', '^\\.\\./(?!kernel/)', 'auto may import only ../kernel'),
   layer('exchange', '^\\.\\./(?!(?:kernel|auto)/)', 'exchange may import only kernel and auto'),
   layer(
+    'wire',
+    '^\\.\\./(?!(?:exchange/index\\.js$|kernel/))',
+    'wire may import only the public ../exchange/index.js and ../kernel',
+  ),
+  layer(
     'transport',
-    '^\\.\\./(?!(?:kernel|auto|exchange)/)',
-    'transport may import only exchange, auto and kernel',
+    '^\\.\\./(?!(?:kernel|auto|exchange|wire)/)',
+    'transport may import only wire, exchange, auto and kernel',
   ),
   layer(
     'transports/*',
-    '^\\.\\./(?!\\.\\./(?:transport/|exchange/index\\.js$))',
-    'a transport may import only ../../transport and the public ../../exchange/index.js',
+    '^\\.\\./(?!\\.\\./(?:transport/|(?:wire|exchange)/index\\.js$))',
+    'a transport may import only ../../transport and the public ../../wire/index.js and ../../exchange/index.js',
   ),
   ...['security', 'store', 'testing'].map((folder) =>
     layer(

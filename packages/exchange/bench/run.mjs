@@ -22,6 +22,7 @@ const SCENARIO_FILES = [
   'boot.mjs',
   'memory.mjs',
   'kernel-dispatch.mjs',
+  'codec.mjs',
 ];
 
 const USAGE = `usage: node --expose-gc bench/run.mjs [options]

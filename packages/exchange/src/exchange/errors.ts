@@ -20,6 +20,8 @@ export const ERROR_CODES = Object.freeze([
   'QUOTA_EXCEEDED',
   'TOO_LARGE',
   'BAD_MESSAGE',
+  'BAD_FRAME',
+  'VERSION_MISMATCH',
   'INVALID_NAME',
   'TRANSPORT_CLOSED',
   'CONGESTED',

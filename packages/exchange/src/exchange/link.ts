@@ -1,4 +1,5 @@
 import type { Envelope } from './envelope.js';
+import type { WireError } from './errors.js';
 
 /** A route advertisement: kind (`h` handles, `o` observes, `n` an exchange id), pattern, distance. */
 export interface Advert {
@@ -12,12 +13,43 @@ export interface Advert {
 export const MODE_HANDLER = 1;
 export const MODE_OBSERVE = 2;
 
-/** What exchanges say to each other over a link (spec/protocol.md will give the wire form). */
+/**
+ * What exchanges say to each other over a link; spec/protocol.md gives the wire form. `ping`,
+ * `pong` and the hello's optional fields belong to wire transports (handshake, heartbeats,
+ * codec choice); an in-process link never sends them.
+ */
 export type Frame =
-  | { t: 'hello'; id: string; protocol: number; adverts: Advert[] }
+  | HelloFrame
   | { t: 'adv'; adverts: Advert[] }
   | { t: 'msg'; env: Envelope; mode: number }
-  | { t: 'bye'; reason?: string };
+  | { t: 'ping'; n?: number }
+  | { t: 'pong'; n?: number }
+  | { t: 'bye'; reason?: string; error?: WireError };
+
+/** The first frame each side sends (spec/protocol.md, "Handshake"). */
+export interface HelloFrame {
+  t: 'hello';
+  /** The sender's exchange id. */
+  id: string;
+  /** The protocol version the sender speaks. */
+  protocol: number;
+  /** What the sender can reach: handlers, observers, exchange ids, with distances. */
+  adverts: Advert[];
+  /** Initiator only: codecs it accepts, preferred first; absent means `['json']`. */
+  codecs?: string[];
+  /** Acceptor only: the codec both sides use after the hellos; absent means `json`. */
+  codec?: string;
+  /** Proof of identity, checked by a security layer; its shape is that layer's business. */
+  credentials?: Record<string, unknown>;
+  /** Heartbeat interval the sender proposes, in ms; 0: it asks for none (the peer may). */
+  heartbeat?: number;
+  /** Largest transport message, in bytes, the sender accepts. */
+  maxBytes?: number;
+  /** Most frames per transport message the sender accepts. */
+  maxFrames?: number;
+  /** The sender's implementation and version, for logs (`exchange-js/0.1.0`). */
+  agent?: string;
+}
 
 export type LinkState = 'open' | 'closed';
 

@@ -100,8 +100,8 @@ describe('ExchangeError', () => {
     for (const e of oneOfEach()) expect(e).toBeInstanceOf(ExchangeError);
   });
 
-  it('lists 15 distinct UPPER_SNAKE codes', () => {
-    expect(new Set(ERROR_CODES).size).toBe(15);
+  it('lists 19 distinct UPPER_SNAKE codes', () => {
+    expect(new Set(ERROR_CODES).size).toBe(19);
     for (const code of ERROR_CODES) expect(code).toMatch(/^[A-Z]+(?:_[A-Z]+)*$/);
     expect(isErrorCode('TIMEOUT')).toBe(true);
     expect(isErrorCode('timeout')).toBe(false);

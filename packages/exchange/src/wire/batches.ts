@@ -1,0 +1,51 @@
+/**
+ * The sending half of coalescing (spec/protocol.md, "Batches"): the frames queued for a peer in
+ * one turn go out as few transport messages as its limits allow, in order.
+ */
+import type { Frame } from '../exchange/index.js';
+import type { Codec } from './codec.js';
+import { textOver } from './codec.js';
+import type { Limits } from './limits.js';
+
+/**
+ * Encode `frames` as transport messages of at most `limits.maxFrames` frames and
+ * `limits.maxBytes` bytes, keeping their order. A batch over the byte limit is split in two
+ * until it fits; a frame over the limit on its own is left out and handed to `onTooLarge`
+ * (the caller fails that message with TOO_LARGE), and the others still go.
+ * @param codec - the connection's codec.
+ * @param frames - the frames queued for the peer, in order.
+ * @param limits - the peer's limits (see `peerLimits`).
+ * @param onTooLarge - called with each frame that cannot be sent, and its encoded size.
+ * @returns the encoded transport messages, to send in this order.
+ * @throws {ExchangeError} `BAD_MESSAGE` from the codec if a value cannot be encoded at all.
+ */
+export function encodeBatches(
+  codec: Codec,
+  frames: readonly Frame[],
+  limits: Limits,
+  onTooLarge: (frame: Frame, bytes: number) => void,
+): (string | Uint8Array)[] {
+  const out: (string | Uint8Array)[] = [];
+  for (let start = 0; start < frames.length; start += limits.maxFrames) {
+    fit(codec, frames.slice(start, start + limits.maxFrames), limits.maxBytes, out, onTooLarge);
+  }
+  return out;
+}
+
+function fit(
+  codec: Codec,
+  frames: readonly Frame[],
+  maxBytes: number,
+  out: (string | Uint8Array)[],
+  onTooLarge: (frame: Frame, bytes: number) => void,
+): void {
+  const data = codec.encode(frames);
+  const over = typeof data === 'string' ? textOver(data, maxBytes) : overBytes(data, maxBytes);
+  if (over === 0) return void out.push(data);
+  if (frames.length === 1) return onTooLarge(frames[0], over);
+  const half = frames.length >> 1;
+  fit(codec, frames.slice(0, half), maxBytes, out, onTooLarge);
+  fit(codec, frames.slice(half), maxBytes, out, onTooLarge);
+}
+
+const overBytes = (data: Uint8Array, max: number) => (data.byteLength > max ? data.byteLength : 0);

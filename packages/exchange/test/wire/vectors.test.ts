@@ -1,0 +1,147 @@
+// The language-neutral vectors of spec/vectors/, run against both codecs: valid cases decode to
+// their frames and survive a round trip, invalid ones fail with their exact code.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isExchangeError } from '../../src/index.js';
+import {
+  acceptCodec,
+  chooseCodec,
+  heartbeatInterval,
+  jsonCodec,
+  msgpackCodec,
+} from '../../src/wire/index.js';
+import type { Codec, DecodeLimits } from '../../src/wire/index.js';
+
+interface Case {
+  name: string;
+  description: string;
+  wire?: string;
+  wireBase64?: string;
+  limits?: DecodeLimits;
+}
+interface ValidCase extends Case {
+  frames: unknown[];
+}
+interface InvalidCase extends Case {
+  error: string;
+}
+interface CodecVectors {
+  protocol: number;
+  codec: string;
+  valid: ValidCase[];
+  invalid: InvalidCase[];
+}
+
+const load = <T>(file: string): T =>
+  JSON.parse(
+    readFileSync(new URL(`../../../../spec/vectors/${file}`, import.meta.url), 'utf8'),
+  ) as T;
+
+const bytes = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
+
+/** The transport message of a case, as its codec receives it. */
+function wireOf(c: Case, codec: string): string | Uint8Array {
+  if (c.wireBase64 !== undefined) return bytes(c.wireBase64);
+  if (c.wire === undefined) throw new Error(`case ${c.name} has no wire`);
+  return codec === 'msgpack' ? bytes(c.wire) : c.wire;
+}
+
+/** The code `fn` fails with, or a description of what else happened. */
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return isExchangeError(e) ? e.code : `not an ExchangeError: ${String(e)}`;
+  }
+  return 'no error';
+}
+
+const CODECS: Record<string, (limits?: DecodeLimits) => Codec> = {
+  json: jsonCodec,
+  msgpack: msgpackCodec,
+};
+
+for (const file of ['json.json', 'msgpack.json']) {
+  const vectors = load<CodecVectors>(file);
+  const make = CODECS[vectors.codec];
+
+  describe(`spec/vectors/${file}`, () => {
+    it('is for protocol 1 and has cases', () => {
+      expect(vectors.protocol).toBe(1);
+      expect(vectors.valid.length).toBeGreaterThan(20);
+      expect(vectors.invalid.length).toBeGreaterThan(50);
+      const names = [...vectors.valid, ...vectors.invalid].map((c) => c.name);
+      expect(new Set(names).size).toBe(names.length);
+    });
+
+    describe('valid', () => {
+      for (const c of vectors.valid) {
+        it(`${c.name}: ${c.description}`, () => {
+          const codec = make(c.limits);
+          const frames = codec.decode(wireOf(c, vectors.codec));
+          expect(frames).toEqual(c.frames);
+          // Round trip: what this codec writes, it reads back as the same frames.
+          expect(codec.decode(codec.encode(frames))).toEqual(c.frames);
+        });
+      }
+    });
+
+    describe('invalid', () => {
+      for (const c of vectors.invalid) {
+        it(`${c.name} → ${c.error}: ${c.description}`, () => {
+          const codec = make(c.limits);
+          expect(codeOf(() => codec.decode(wireOf(c, vectors.codec)))).toBe(c.error);
+        });
+      }
+    });
+  });
+}
+
+describe('spec/vectors/json.json as UTF-8 bytes', () => {
+  // WebSocket libraries and TCP hand over bytes: the same text must give the same result.
+  const vectors = load<CodecVectors>('json.json');
+  const utf8 = (c: Case) =>
+    c.wireBase64 !== undefined ? bytes(c.wireBase64) : new TextEncoder().encode(c.wire);
+
+  it('valid cases decode to the same frames', () => {
+    for (const c of vectors.valid)
+      expect(jsonCodec(c.limits).decode(utf8(c)), c.name).toEqual(c.frames);
+  });
+
+  it('invalid cases fail with the same codes', () => {
+    for (const c of vectors.invalid)
+      expect(
+        codeOf(() => jsonCodec(c.limits).decode(utf8(c))),
+        c.name,
+      ).toBe(c.error);
+  });
+});
+
+describe('spec/vectors/handshake.json', () => {
+  interface Tables {
+    chooseCodec: { cases: { offered?: string[]; supported: string[]; expected: string }[] };
+    acceptCodec: {
+      cases: { offered?: string[]; chosen?: string; expected?: string; error?: string }[];
+    };
+    heartbeat: { cases: { mine?: number; theirs?: number; expected: number }[] };
+  }
+  const tables = load<Tables>('handshake.json');
+
+  it('chooseCodec', () => {
+    for (const c of tables.chooseCodec.cases)
+      expect(chooseCodec(c.offered, c.supported), JSON.stringify(c)).toBe(c.expected);
+  });
+
+  it('acceptCodec', () => {
+    for (const c of tables.acceptCodec.cases) {
+      const run = () => acceptCodec(c.offered, c.chosen);
+      if (c.error !== undefined) expect(codeOf(run), JSON.stringify(c)).toBe(c.error);
+      else expect(run(), JSON.stringify(c)).toBe(c.expected);
+    }
+  });
+
+  it('heartbeatInterval', () => {
+    for (const c of tables.heartbeat.cases)
+      expect(heartbeatInterval(c.mine, c.theirs), JSON.stringify(c)).toBe(c.expected);
+  });
+});
