@@ -1,9 +1,13 @@
 // Timing, garbage collection and correctness checks shared by every scenario.
 //
-// A rate case is `{ label, prepare() }`: `prepare()` builds a fresh instance and returns `run(n)`, which
-// performs n operations on it and throws a BenchError if any result is wrong. The harness warms each
-// case up, picks a batch size of about BATCH_MS, then times batches for a fixed budget, several
-// times, and reports the median.
+// A rate case is `{ label, prepare(options) }`: `prepare` builds a fresh instance and returns `run(n)`
+// (or a promise of it), which performs n operations on it and throws a BenchError if any result is
+// wrong. `run(n)` may return a promise, for work that completes asynchronously (messages delivered
+// on a microtask): the harness then awaits it, once per batch, and counts the n operations when it
+// settles. A synchronous `run` is never awaited, so its loop and figures are as before. `options`
+// are the bench's (runs, budgetMs, warmupMs, distUrl: the built library's folder, for cases that
+// load it themselves). The harness warms each case up, picks a batch size of about BATCH_MS, then
+// times batches for a fixed budget, several times, and reports the median.
 import { performance } from 'node:perf_hooks';
 
 /** A wrong result: the whole bench stops, because a fast wrong answer is not a result. */
@@ -28,26 +32,33 @@ export function collectGarbage() {
 /** Let pending timers and microtasks run, so one case's leftovers cannot land in the next. */
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-/** Run `fn`, naming case `c` in any BenchError it throws. */
+const isThenable = (v) => typeof v?.then === 'function';
+
+/** Run `fn`, naming case `c` in any BenchError it throws (or its promise rejects with). */
 export function blame(c, fn) {
-  try {
-    return fn();
-  } catch (error) {
+  const name = (error) => {
     if (error instanceof BenchError && c.label) error.message = `${c.label}: ${error.message}`;
     throw error;
+  };
+  try {
+    const result = fn();
+    return isThenable(result) ? result.then(undefined, name) : result;
+  } catch (error) {
+    return name(error);
   }
 }
 
 const BATCH_MS = 5;
 
 /** Run `run` with growing n until it is warm; return the batch size that takes about BATCH_MS. */
-function calibrate(run, warmupMs) {
+async function calibrate(run, warmupMs) {
   const end = performance.now() + warmupMs;
   let n = 1;
   let msPerOp = Infinity;
   for (;;) {
     const t0 = performance.now();
-    run(n);
+    const pending = run(n);
+    if (pending !== undefined) await pending;
     const dt = performance.now() - t0;
     if (dt > 0) msPerOp = dt / n;
     if (dt < BATCH_MS) n *= 2;
@@ -57,12 +68,13 @@ function calibrate(run, warmupMs) {
 }
 
 /** Operations per second over one time budget. */
-function timeOnce(run, batch, budgetMs) {
+async function timeOnce(run, batch, budgetMs) {
   let ops = 0;
   const t0 = performance.now();
   let elapsed;
   do {
-    run(batch);
+    const pending = run(batch);
+    if (pending !== undefined) await pending;
     ops += batch;
     elapsed = performance.now() - t0;
   } while (elapsed < budgetMs);
@@ -80,18 +92,20 @@ export function median(values) {
  * round-robin (so drift on a noisy machine spreads over all systems), each on a fresh instance.
  * Returns one array of samples (ops/s) per case.
  */
-export async function measureRates(cases, { runs, budgetMs, warmupMs }) {
+export async function measureRates(cases, options) {
+  const { runs, budgetMs, warmupMs } = options;
   const batches = [];
   for (const c of cases) {
-    batches.push(blame(c, () => calibrate(c.prepare(), warmupMs)));
+    const run = await blame(c, () => c.prepare(options));
+    batches.push(await blame(c, () => calibrate(run, warmupMs)));
     await settle();
   }
   const samples = cases.map(() => []);
   for (let r = 0; r < runs; r++) {
     for (let i = 0; i < cases.length; i++) {
-      const run = blame(cases[i], () => cases[i].prepare());
+      const run = await blame(cases[i], () => cases[i].prepare(options));
       collectGarbage();
-      samples[i].push(blame(cases[i], () => timeOnce(run, batches[i], budgetMs)));
+      samples[i].push(await blame(cases[i], () => timeOnce(run, batches[i], budgetMs)));
       await settle();
     }
   }

@@ -22,12 +22,16 @@ const SCENARIO_FILES = [
   'boot.mjs',
   'memory.mjs',
   'kernel-dispatch.mjs',
+  'exchange.mjs',
+  'exchange-request.mjs',
+  'trie-lookup.mjs',
   'codec.mjs',
 ];
 
 const USAGE = `usage: node --expose-gc bench/run.mjs [options]
   --only=LIST    scenarios to run, by id or name, comma-separated:
-                 a single, b fanout, c chain, d boot, e memory, k kernel
+                 a single, b fanout, c chain, d boot, e memory, k kernel,
+                 x exchange, r request, t trie
   --json         print the results as JSON instead of the table
   --runs=N       timed runs per measurement, median taken (default 5)
   --budget=MS    time per run (default 400)
