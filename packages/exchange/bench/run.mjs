@@ -36,10 +36,24 @@ const USAGE = `usage: node --expose-gc bench/run.mjs [options]
   --runs=N       timed runs per measurement, median taken (default 5)
   --budget=MS    time per run (default 400)
   --warmup=MS    warm-up per system before the runs (default 300)
-  --dist=PATH    the built library to measure (default: ../dist next to this folder)`;
+  --dist=PATH    the built library to measure (default: ../dist next to this folder)
+  --skip=LIST    scenarios to leave out, by id or name (e.g. --skip=hub)
+hub scenarios (hub/run.mjs, after the others; --only=hub runs only them, --skip=hub none):
+  --quick        scaled-down hub counts, under a minute (smoke runs)
+  --hub-OPT=V    passed on as --OPT=V, e.g. --hub-systems=ws,nats --hub-only=s1,s3 --hub-runs=3
+                 (with --json the hub table goes to stderr and its JSON to .tmp/bench-hub.json)`;
 
 function parseArgs(argv) {
-  const options = { only: null, json: false, runs: 5, budgetMs: 400, warmupMs: 300, dist: null };
+  const options = {
+    only: null,
+    skip: [],
+    json: false,
+    runs: 5,
+    budgetMs: 400,
+    warmupMs: 300,
+    dist: null,
+    hubArgs: [],
+  };
   for (const arg of argv) {
     const [flag, value] = arg.split(/=(.*)/s);
     if (flag === '--json') options.json = true;
@@ -48,6 +62,9 @@ function parseArgs(argv) {
     else if (flag === '--budget' && Number(value) > 0) options.budgetMs = Number(value);
     else if (flag === '--warmup' && Number(value) >= 0) options.warmupMs = Number(value);
     else if (flag === '--dist' && value) options.dist = value;
+    else if (flag === '--skip' && value) options.skip = value.split(',').map((s) => s.trim());
+    else if (flag === '--quick' || flag.startsWith('--hub-'))
+      options.hubArgs.push(arg.replace(/^--hub-/, '--'));
     else throw new UsageError(arg === '--help' || arg === '-h' ? '' : `unknown option ${arg}`);
   }
   return options;
@@ -68,8 +85,29 @@ function machineInfo() {
   };
 }
 
-const selected = (scenario, only) =>
-  only === null || only.includes(scenario.id) || only.includes(scenario.name);
+const selected = (scenario, { only, skip }) =>
+  !skip.includes(scenario.id) &&
+  !skip.includes(scenario.name) &&
+  (only === null || only.includes(scenario.id) || only.includes(scenario.name));
+
+/** The hub scenarios (hub/run.mjs): one more entry for --only and --skip. */
+const HUB = { id: 'hub', name: 'hub' };
+
+/** Run the hub scenarios in their own process; their table follows this one. */
+function runHub(options) {
+  const script = fileURLToPath(new URL('hub/run.mjs', import.meta.url));
+  const args = [...options.hubArgs, ...(options.json ? ['--json'] : [])];
+  if (options.dist) args.push(`--dist=${options.dist}`);
+  const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(code === 2 ? new UsageError('') : new WorkerError(`hub scenarios exited ${code}`)),
+    );
+  });
+}
 
 /** A worker failed; it has already said why on stderr. */
 class WorkerError extends Error {}
@@ -102,11 +140,14 @@ async function main() {
   const results = [];
   for (const file of SCENARIO_FILES) {
     const { scenario } = await import(new URL(file, import.meta.url).href);
-    if (!selected(scenario, options.only)) continue;
+    if (!selected(scenario, options)) continue;
     process.stderr.write(`running (${scenario.id}) ${scenario.name}…\n`);
     results.push(await runInWorker(file, options, distUrl));
   }
-  if (results.length === 0) throw new UsageError(`--only matched no scenario`);
+  if (results.length === 0) {
+    if (!selected(HUB, options)) throw new UsageError(`--only matched no scenario`);
+    return runHub(options);
+  }
 
   const report = {
     machine,
@@ -122,6 +163,7 @@ async function main() {
   process.stdout.write(
     options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTable(report)}\n`,
   );
+  if (selected(HUB, options)) await runHub(options);
 }
 
 main().catch((error) => {
