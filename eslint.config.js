@@ -150,6 +150,16 @@ export default defineConfig(
     '^\\.\\./(?!\\.\\./(?:transport/|(?:wire|exchange)/index\\.js$))',
     'a transport may import only ../../transport and the public ../../wire/index.js and ../../exchange/index.js',
   ),
+  layer(
+    'hub',
+    '^\\.\\./(?!(?:index\\.js$|exchange/index\\.js$|wire/index\\.js$|transport/index\\.js$|transports/))',
+    'the hub may import the package entry, the public exchange/wire/transport entries and transports',
+  ),
+  layer(
+    'cli',
+    '^\\.\\./(?:\\.\\./)?(?:kernel|auto|exchange|wire|transport|transports)/',
+    'the CLI may import only the hub and the package entry',
+  ),
   ...['security', 'store', 'testing'].map((folder) =>
     layer(
       folder,

@@ -13,9 +13,18 @@
  */
 import { Exchange, connectors, type ExchangeInit } from './exchange/exchange.js';
 import type { ExchangeFor, ExchangeInitFor, NameMap } from './exchange/typed.js';
+import { registerTransport } from './exchange/transports.js';
 import { localLinkPair } from './transports/local/local.js';
+export type {} from './transports/ws/node.js'; // its ConnectOptionsMap/ListenOptionsMap entries
 
 connectors.local = () => localLinkPair();
+// Transports that need Node load on first use, so an exchange that never listens or dials
+// pays nothing for them.
+registerTransport(
+  'websocket',
+  async () => (await import('./transports/ws/node.js')).websocketTransport,
+);
+// fetch only, no Node built-ins: small, but loaded on first use like the others.
 
 /**
  * Create an exchange.
@@ -75,6 +84,10 @@ export type {
 export type { Envelope, Hop, EnvelopeKind, FailoverPolicy } from './exchange/envelope.js';
 export type { Peer } from './exchange/peer.js';
 export type { Link, Frame, Advert, LinkState } from './exchange/link.js';
+export { registerTransport } from './exchange/transports.js';
+export type { Transport, Listener, ListenOptions } from './exchange/transports.js';
+export type { WebSocketConnectOptions, ReconnectPolicy } from './transports/ws/reconnect.js';
+export type { WebSocketListenOptions } from './transports/ws/node.js';
 export type { ErrorCode, WireError } from './exchange/errors.js';
 
 // ---- shared state and `why` (docs/state.md) ----------------------------------------------------

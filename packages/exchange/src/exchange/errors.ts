@@ -29,6 +29,7 @@ export const ERROR_CODES = Object.freeze([
   'STORAGE',
   'UNKNOWN_STATE',
   'READ_ONLY_STATE',
+  'UNKNOWN_TRANSPORT',
   'INTERNAL',
 ] as const);
 

@@ -10,13 +10,27 @@ import {
   toWireError,
   type WireError,
 } from './errors.js';
-import { MODE_HANDLER, MODE_OBSERVE, type Advert, type Frame, type Link } from './link.js';
+import {
+  MODE_HANDLER,
+  MODE_OBSERVE,
+  type Advert,
+  type Frame,
+  type HelloFrame,
+  type Link,
+} from './link.js';
 import { MessageLog } from './message-log.js';
 import { NameRoutes, type HandlerCandidate, type NameRoute } from './name-routes.js';
 import { isSystemName, validateName, validatePattern } from './names.js';
 import { observeMessages, type ObserveOptions, type Observation } from './observe.js';
 import { Peer } from './peer.js';
 import { RateMeter } from './rates.js';
+import {
+  findTransport,
+  type ConnectOptionsMap,
+  type ConnectOptionsOf,
+  type ListenOptions,
+  type Listener,
+} from './transports.js';
 import { MAX_HOPS, RouteTable, type RouteEntry } from './routes.js';
 import { SeenSet } from './seen.js';
 import { PatternTrie } from './trie.js';
@@ -82,10 +96,17 @@ export interface ExchangeInit {
   imports?: Record<string, StateRef | string>;
 }
 
-export interface ConnectOptions {
-  transport: 'local';
-  exchange: Exchange;
+declare module './transports.js' {
+  interface ConnectOptionsMap {
+    /** In-process: another exchange object in this program. */
+    local: { exchange: Exchange };
+  }
 }
+
+/** `ex.connect` options: `transport` names a registered transport; the rest are its own. */
+export type ConnectOptions = {
+  [K in keyof ConnectOptionsMap]: ConnectOptionsOf<K>;
+}[keyof ConnectOptionsMap];
 
 interface Pending {
   resolve: (reply: Envelope) => void;
@@ -100,6 +121,11 @@ interface Forwarded {
   env: Envelope;
   from: Peer | undefined;
   to: Peer;
+}
+
+interface LocalHandler {
+  pattern: string;
+  fn: MessageHandler;
 }
 
 interface LocalObserver {
@@ -118,6 +144,7 @@ const MAX_PATH = 32;
 const MAX_RETRIES = 3;
 const MAX_FORWARDED = 100_000;
 const SWEEP_EVERY = 1024;
+const INFO = '$exchange.info';
 const ID_TOKEN = /^[\w-]{1,64}$/;
 
 /**
@@ -133,7 +160,7 @@ export class Exchange {
    */
   readonly counters = { sent: 0, in: 0, out: 0, dropped: 0, duplicates: 0, unhandled: 0 };
   private readonly routes = new RouteTable();
-  private readonly handlers = new PatternTrie<MessageHandler>();
+  private readonly handlers = new PatternTrie<LocalHandler>();
   private readonly observers = new PatternTrie<LocalObserver>();
   private readonly peers = new Map<string, Peer>();
   private readonly pending = new Map<string, Pending>();
@@ -141,6 +168,9 @@ export class Exchange {
   private readonly seen: SeenSet;
   private readonly roundRobin = new Map<string, number>();
   private readonly rates = new RateMeter();
+  private readonly listeners = new Set<Listener>();
+  /** `reachable()` calls waiting for a route; checked after each batch of route changes. */
+  private readonly routeWaiters = new Set<() => void>();
   /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
   private tracked = 0;
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
@@ -184,7 +214,7 @@ export class Exchange {
 
   /** Handle a name or pattern: one handler in the network gets each matching message. */
   handle(pattern: string, fn: MessageHandler): () => void {
-    return this.register('h', pattern, this.handlers, fn);
+    return this.register('h', pattern, this.handlers, { pattern, fn });
   }
 
   /** Observe a name or pattern: every observer in the network gets a copy. */
@@ -234,7 +264,9 @@ export class Exchange {
     const env = this.create('msg', name, value, options);
     const out = this.counters.out;
     const reached =
-      env.to !== undefined ? this.routeTo(env, undefined) : this.dispatch(env, BOTH, undefined, route);
+      env.to !== undefined
+        ? this.routeTo(env, undefined)
+        : this.dispatch(env, BOTH, undefined, route) !== 0;
     if (this.counters.out === out) this.log.record('out', undefined, env, env.ts);
     if (!reached && !isSystemName(name)) this.unhandled(env);
     return env;
@@ -266,6 +298,8 @@ export class Exchange {
   ): Promise<Envelope> {
     const route = this.route(name);
     const timeout = options.timeout ?? this.defaultTimeout;
+    // Untargeted, the built-in `$exchange.info` asks this exchange itself.
+    if (name === INFO && options.to === undefined) options = { ...options, to: this.id };
     const env = this.create('req', name, value, options);
     env.deadline = env.ts + timeout;
     env.failover = options.failover ?? this.failover;
@@ -287,10 +321,12 @@ export class Exchange {
         timer,
       });
       const out = this.counters.out;
+      // Observers get a copy of a request too (as NATS subscribers see requests); a handler
+      // must be reachable, or it fails at once.
       const reached =
         env.to !== undefined
           ? this.routeTo(env, undefined)
-          : this.dispatch(env, MODE_HANDLER, undefined, route);
+          : (this.dispatch(env, BOTH, undefined, route) & MODE_HANDLER) !== 0;
       if (this.counters.out === out) this.log.record('out', undefined, env, env.ts);
       if (!reached) this.settle(env.id, new NoRouteError(name));
     });
@@ -298,41 +334,75 @@ export class Exchange {
 
   // ---- connecting ----------------------------------------------------------------------------
 
-  /** Connect to another exchange; resolves with the peer once both sides said hello. */
-  connect(options: ConnectOptions): Promise<Peer> {
-    const [mine, theirs] = connectors.local();
-    const other = options.exchange;
-    const remote = other.attach(theirs);
-    return Promise.all([this.attach(mine), remote]).then(([peer]) => peer);
+  /**
+   * Connect to another exchange over a transport; resolves with the peer once both sides said
+   * hello. A reconnecting transport (WebSocket) keeps the peer across lost connections.
+   * @throws {ExchangeError} `UNKNOWN_TRANSPORT`, or the transport's error if it cannot connect.
+   */
+  async connect(options: ConnectOptions): Promise<Peer> {
+    if (options.transport === 'local') {
+      const [mine, theirs] = connectors.local();
+      const other = options.exchange;
+      const remote = other.attach(theirs);
+      return Promise.all([this.attach(mine), remote]).then(([peer]) => peer);
+    }
+    const transport = await findTransport(options.transport);
+    if (!transport.connect) {
+      throw new ExchangeError('UNKNOWN_TRANSPORT', `transport '${options.transport}' only listens`);
+    }
+    return this.attach(await transport.connect(options));
+  }
+
+  /**
+   * Accept connections over a transport: each peer that connects is attached like `connect`'s.
+   * `close()` stops the listener too.
+   * @throws {ExchangeError} `UNKNOWN_TRANSPORT`, or the transport's error (e.g. the port is taken).
+   */
+  async listen(options: ListenOptions): Promise<Listener> {
+    const name = (options as { transport: string }).transport;
+    const transport = await findTransport(name);
+    if (!transport.listen) {
+      throw new ExchangeError('UNKNOWN_TRANSPORT', `transport '${name}' only connects`);
+    }
+    const listener = await transport.listen(options, (link) => {
+      this.attach(link).catch((e: unknown) =>
+        this.system('$exchange.error', { transport: name, error: toWireError(e) }),
+      );
+    });
+    this.listeners.add(listener);
+    return listener;
   }
 
   /** Adopt an open link (any transport): say hello, learn routes, resolve with the peer. */
   attach(link: Link): Promise<Peer> {
     return new Promise((resolve, reject) => {
-      const hello: Advert[] = [];
-      for (const e of this.routes.all()) {
-        const d = e.best();
-        if (d !== null) hello.push({ k: e.kind, p: e.pattern, d });
-      }
       let peer: Peer | undefined;
+      let snapshot = this.sendHello(link);
       link.onFrame = (frame) => {
-        if (frame.t === 'hello') {
-          if (this.peers.has(frame.id) || frame.id === this.id) {
-            // Reject first: closing runs onClose, which would reject with TRANSPORT_CLOSED.
-            reject(new ExchangeError('BAD_MESSAGE', `duplicate exchange id ${frame.id}`));
-            return link.close(`duplicate exchange id ${frame.id}`);
-          }
-          peer = new Peer(frame.id, link, this);
-          // The hello told the peer these; later changes are diffed against them.
-          for (const a of hello) peer.advertised.set(routeKey(a.k, a.p), a.d!);
-          this.peers.set(peer.id, peer);
-          this.localVersion++;
-          for (const a of frame.adverts) this.routes.learn(peer.id, a);
-          this.syncPeer(peer);
-          this.scheduleAdverts();
-          this.system('$exchange.peer.connected', { peer: peer.id });
-          resolve(peer);
-        } else if (peer) this.receive(peer, frame);
+        if (peer) return this.receive(peer, frame);
+        if (frame.t !== 'hello') return; // nothing counts before the hello
+        const existing = this.peers.get(frame.id);
+        const again =
+          existing && frame.instance !== undefined && frame.instance === existing.instance;
+        if (frame.id === this.id || (existing && !again)) {
+          // Reject first: closing runs onClose, which would reject with TRANSPORT_CLOSED.
+          const error = new ExchangeError('BAD_MESSAGE', `duplicate exchange id ${frame.id}`);
+          reject(error);
+          return link.close(error.message, toWireError(error));
+        }
+        // The same exchange instance again: its old connection is dead but not yet noticed.
+        if (existing) existing.link.close(`replaced by a new connection from ${frame.id}`);
+        peer = new Peer(frame.id, link, this);
+        peer.instance = frame.instance;
+        this.adoptPeer(peer, frame.adverts, snapshot);
+        resolve(peer);
+      };
+      link.onReconnect = () => {
+        snapshot = this.sendHello(link);
+        if (peer) this.resetAdvertised(peer, snapshot);
+      };
+      link.onUndeliverable = (frame, error) => {
+        if (frame.t === 'msg' && peer) this.undeliverable(frame.env, frame.mode, peer, error);
       };
       link.onClose = (reason) => {
         if (peer) this.peerLeft(peer, reason);
@@ -343,7 +413,83 @@ export class Exchange {
         peer.congested = congested;
         this.system('$exchange.congested', { peer: peer.id, congested });
       };
-      link.send({ t: 'hello', id: this.id, protocol: 1, adverts: hello });
+    });
+  }
+
+  /** Say hello: who we are and everything we can reach (a snapshot the peer starts from). */
+  private sendHello(link: Link): Advert[] {
+    const adverts: Advert[] = [];
+    for (const e of this.routes.all()) {
+      const d = e.best();
+      if (d !== null) adverts.push({ k: e.kind, p: e.pattern, d });
+    }
+    link.send({ t: 'hello', id: this.id, protocol: 1, adverts, instance: this.ids.prefix });
+    return adverts;
+  }
+
+  private adoptPeer(peer: Peer, adverts: Advert[], snapshot: Advert[]): void {
+    this.resetAdvertised(peer, snapshot);
+    this.peers.set(peer.id, peer);
+    this.localVersion++;
+    for (const a of adverts) this.routes.learn(peer.id, a);
+    this.syncPeer(peer);
+    this.scheduleAdverts();
+    this.system('$exchange.peer.connected', { peer: peer.id });
+  }
+
+  /** The hello told the peer `snapshot`; later changes are diffed against it. */
+  private resetAdvertised(peer: Peer, snapshot: Advert[]): void {
+    peer.advertised.clear();
+    for (const a of snapshot) peer.advertised.set(routeKey(a.k, a.p), a.d!);
+  }
+
+  /**
+   * A peer said hello again on a link that reconnected: it starts from nothing, so what we
+   * learned from it is replaced by its new hello, and it gets what changed since ours.
+   */
+  private resync(peer: Peer, hello: HelloFrame): void {
+    if (hello.id !== peer.id) return peer.link.close(`peer ${peer.id} came back as ${hello.id}`);
+    peer.instance = hello.instance;
+    this.routes.forgetPeer(peer.id);
+    for (const a of hello.adverts) this.routes.learn(peer.id, a);
+    this.syncPeer(peer);
+    this.scheduleAdverts();
+    this.system('$exchange.peer.connected', { peer: peer.id, again: true });
+  }
+
+  /**
+   * Resolves once a handler for `name` is reachable from here (with `observer: true`, an
+   * observer): routes spread asynchronously after `connect`, so a program that must not see
+   * NoRouteError at start-up can wait for them. Rejects with TimeoutError or CancelledError.
+   */
+  reachable(
+    name: string,
+    options: { timeout?: number; signal?: AbortSignal; observer?: boolean } = {},
+  ): Promise<void> {
+    const { timeout = this.defaultTimeout, signal, observer = false } = options;
+    const routed = () => {
+      const r = this.route(name);
+      return observer
+        ? r.observers.length > 0 || r.observerPeers.length > 0
+        : r.handler !== undefined || r.handlerPeers.length > 0;
+    };
+    if (routed()) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(new CancelledError(`waiting for ${name} cancelled`));
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error) => {
+        this.routeWaiters.delete(check);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        if (routed()) finish();
+      };
+      const onAbort = () => finish(new CancelledError(`waiting for ${name} cancelled`));
+      const timer = setTimeout(() => finish(new TimeoutError(name, timeout)), timeout);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.routeWaiters.add(check);
     });
   }
 
@@ -356,6 +502,8 @@ export class Exchange {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const listener of this.listeners) void listener.close();
+    this.listeners.clear();
     for (const peer of [...this.peers.values()]) peer.link.close('exchange closed');
     for (const id of [...this.pending.keys()]) {
       this.settle(id, new ExchangeError('TRANSPORT_CLOSED', `exchange ${this.id} closed`));
@@ -488,7 +636,7 @@ export class Exchange {
     }
     return {
       version,
-      handler: this.handlers.match(name)[0],
+      handler: mostSpecific(this.handlers.match(name))?.fn,
       observers: this.observers.match(name),
       handlerPeers,
       observerPeers,
@@ -529,25 +677,25 @@ export class Exchange {
 
   /**
    * Deliver to a local handler or route to one, and copy to local and remote observers: each
-   * peer gets at most one frame, carrying both duties when it leads to both. False if nobody
-   * takes it.
+   * peer gets at most one frame, carrying both duties when it leads to both. Returns the duties
+   * done: MODE_HANDLER if a handler got it (here or on its way), MODE_OBSERVE if any observer.
    */
   private dispatch(
     env: Envelope,
     mode: number,
     from: Peer | undefined,
     route: Route = this.route(env.name),
-  ): boolean {
-    let reached = false;
+  ): number {
+    let reached = 0;
     let handlerPeer: Peer | undefined;
     if (mode & MODE_HANDLER) {
       if (route.handler !== undefined) {
-        reached = true;
+        reached = MODE_HANDLER;
         this.runHandler(route.handler, env);
       } else if (route.handlerPeers.length > 0) {
         handlerPeer = this.pickHandler(env, from, route.handlerPeers);
         if (handlerPeer) {
-          reached = true;
+          reached = MODE_HANDLER;
           if (env.kind === 'req') this.track(env, from, handlerPeer);
         }
       }
@@ -557,14 +705,14 @@ export class Exchange {
       for (let i = 0; i < observers.length; i++) {
         const o = observers[i];
         if (o.peer !== undefined && o.peer !== from?.id) continue;
-        reached = true;
+        reached |= MODE_OBSERVE;
         this.notify(o.fn, env);
       }
       const peers = route.observerPeers;
       for (let i = 0; i < peers.length; i++) {
         const peer = peers[i];
         if (peer === from || this.onPath(env, peer.id)) continue;
-        reached = true;
+        reached |= MODE_OBSERVE;
         if (peer !== handlerPeer) this.forward(peer, env, MODE_OBSERVE);
         else {
           handlerPeer = undefined;
@@ -640,8 +788,7 @@ export class Exchange {
   private dispatchLocal(env: Envelope, from: Peer | undefined): void {
     const route = this.route(env.name);
     if (route.handler !== undefined) this.runHandler(route.handler, env);
-    else if (env.kind === 'req' && env.name === '$exchange.info')
-      this.reply(env, env.trace, this.describe());
+    else if (env.kind === 'req' && env.name === INFO) this.reply(env, env.trace, this.describe());
     else if (env.kind === 'req')
       this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
     for (const o of route.observers)
@@ -651,8 +798,33 @@ export class Exchange {
   private forward(peer: Peer, env: Envelope, mode: number): void {
     this.counters.out++;
     this.log.record('out', peer.id, env, Date.now());
-    if (!peer.open || !peer.send({ t: 'msg', env, mode }))
-      this.drop(env, `peer ${peer.id} queue full`);
+    if (peer.open && peer.link.send({ t: 'msg', env, mode })) return;
+    const why = peer.open ? `peer ${peer.id}'s send queue is full` : `peer ${peer.id} is closed`;
+    this.drop(env, why);
+    if (env.kind === 'req' && mode & MODE_HANDLER) this.refused(env, peer, why);
+  }
+
+  /** A request the link would not take fails at once with CONGESTED, not at its timeout. */
+  private refused(env: Envelope, peer: Peer, why: string): void {
+    this.failRequest(
+      env,
+      peer,
+      new ExchangeError('CONGESTED', `request ${env.name} not sent: ${why}`),
+    );
+  }
+
+  /** The link took a frame but could not deliver it (too large, not encodable). */
+  private undeliverable(env: Envelope, mode: number, peer: Peer, error: Error): void {
+    this.drop(env, `peer ${peer.id}: ${error.message}`);
+    if (env.kind === 'req' && mode & MODE_HANDLER) this.failRequest(env, peer, error);
+  }
+
+  /** Fail a request that could not go on: ours at once; a relayed one with an error reply. */
+  private failRequest(env: Envelope, peer: Peer, error: Error): void {
+    peer.inflight.delete(env.id);
+    if (this.pending.has(env.id)) return this.settle(env.id, error);
+    this.forwarded.delete(env.id);
+    this.replyError(env, env.trace, error, 'router');
   }
 
   private onPath(env: Envelope, exchangeId: string): boolean {
@@ -677,9 +849,11 @@ export class Exchange {
         return this.scheduleAdverts();
       case 'bye':
         return peer.link.close(frame.reason ?? 'bye');
-      default:
-        // Other frames (heartbeats, a second hello) are the transport's business.
-        return;
+      case 'hello':
+        return this.resync(peer, frame);
+      case 'ping':
+      case 'pong':
+        return; // heartbeats are the transport's business
     }
   }
 
@@ -689,7 +863,7 @@ export class Exchange {
     env.trace.push({ ex: this.id, at: now });
     this.counters.in++;
     this.log.record('in', peer.id, env, now);
-    if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.drop(env, 'too many hops');
+    if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.looped(env);
     if (env.kind === 'rep' || env.kind === 'err') {
       this.forwardedReply(env);
       if (!this.routeTo(env, peer)) this.drop(env, `no route to ${env.to}`);
@@ -703,7 +877,7 @@ export class Exchange {
     const duties = this.seen.claim(env.id, mode);
     if (duties === 0) return void this.counters.duplicates++;
     const reached = this.dispatch(env, duties, peer);
-    if (!reached && duties & MODE_HANDLER) {
+    if (duties & MODE_HANDLER && !(reached & MODE_HANDLER)) {
       if (env.kind === 'req') this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
       else this.drop(env, 'no route');
     }
@@ -869,7 +1043,7 @@ export class Exchange {
       const reached =
         env.to !== undefined
           ? this.routeTo(env, undefined)
-          : this.dispatch(env, MODE_HANDLER, f?.from);
+          : this.dispatch(env, MODE_HANDLER, f?.from) !== 0;
       if (reached) return;
     }
     if (mine) this.settle(id, closed);
@@ -885,6 +1059,15 @@ export class Exchange {
       if (env.name !== '$exchange.error')
         this.system('$exchange.error', { message: env.id, name: env.name, error: toWireError(e) });
     }
+  }
+
+  /** Past MAX_PATH hops: a request fails with LOOP, anything else is dropped. */
+  private looped(env: Envelope): void {
+    if (env.kind === 'req') {
+      const error = new ExchangeError('LOOP', `${env.name} passed more than ${MAX_PATH} exchanges`);
+      this.replyError(env, env.trace, error, 'router');
+    }
+    this.drop(env, `more than ${MAX_PATH} hops`);
   }
 
   private drop(env: Envelope, reason: string): void {
@@ -911,6 +1094,7 @@ export class Exchange {
     queueMicrotask(() => {
       this.advertScheduled = false;
       this.sendAdverts(this.routes.takeChanged());
+      if (this.routeWaiters.size > 0) for (const check of [...this.routeWaiters]) check();
     });
   }
 
@@ -982,6 +1166,29 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
     v !== null &&
     typeof (v as { then?: unknown }).then === 'function'
   );
+}
+
+/**
+ * Of several local handlers matching one name, the most specific answers: token by token, a
+ * literal beats `*`, which beats `>` (so `users.list` beats `users.*`, which beats `users.>`).
+ */
+function mostSpecific(handlers: LocalHandler[]): LocalHandler | undefined {
+  let best = handlers[0];
+  for (let i = 1; i < handlers.length; i++)
+    if (specificity(handlers[i].pattern, best.pattern) > 0) best = handlers[i];
+  return best;
+}
+
+/** > 0 if pattern `a` is more specific than `b`, < 0 if less, 0 if as specific. */
+function specificity(a: string, b: string): number {
+  const ta = a.split('.');
+  const tb = b.split('.');
+  const rank = (t: string | undefined) => (t === undefined || t === '>' ? 0 : t === '*' ? 1 : 2);
+  for (let i = 0; i < Math.max(ta.length, tb.length); i++) {
+    const d = rank(ta[i]) - rank(tb[i]);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** The key of a (kind, pattern) route in `Peer.advertised`. */

@@ -8,6 +8,15 @@ export type { Advert, Frame, HelloFrame, Link, LinkState } from './link.js';
 export { cloneEnvelope } from './envelope.js';
 export type { Envelope, Hop } from './envelope.js';
 // For the wire codecs (src/wire), which validate frames with the exchange's own rules.
-export { ExchangeError, InvalidNameError } from './errors.js';
+export { ExchangeError, InvalidNameError, toWireError } from './errors.js';
 export type { ErrorCode, WireError } from './errors.js';
 export { isValidName, isValidPattern, validateName, validatePattern } from './names.js';
+// For transports: the registry they join, and what they return.
+export { registerTransport, findTransport } from './transports.js';
+export type {
+  Transport,
+  Listener,
+  ListenOptions,
+  ConnectOptionsMap,
+  ListenOptionsMap,
+} from './transports.js';

@@ -31,6 +31,12 @@ export interface HelloFrame {
   t: 'hello';
   /** The sender's exchange id. */
   id: string;
+  /**
+   * Which run of that exchange this is (unique per process and start). A hello with a connected
+   * id and the same instance is that exchange reconnecting: the new connection replaces the old.
+   * A different (or no) instance is a second exchange with a taken id, and is refused.
+   */
+  instance?: string;
   /** The protocol version the sender speaks. */
   protocol: number;
   /** What the sender can reach: handlers, observers, exchange ids, with distances. */
@@ -58,13 +64,27 @@ export type LinkState = 'open' | 'closed';
  * `on*` callbacks; the transport calls them. `send` returns false when the frame was NOT
  * accepted because the link's bounded queue is full (the exchange then reports it as dropped or
  * fails the request with CONGESTED); `onCongested(true)` fires when the queue crosses its
- * high-water mark and `onCongested(false)` once it drains below it.
+ * high-water mark and `onCongested(false)` once it drains below it. A frame passed to `onFrame`
+ * belongs to the receiver, which may change it (it appends its hop to a message's trace): a
+ * transport that does not decode a fresh copy (the in-process one) must pass a copy.
  */
 export interface Link {
   readonly state: LinkState;
   send(frame: Frame): boolean;
-  close(reason?: string): void;
+  /** Close; with `error`, the peer is told it was refused (a reconnecting peer then gives up). */
+  close(reason?: string, error?: WireError): void;
   onFrame: (frame: Frame) => void;
   onClose: (reason: string) => void;
   onCongested: (congested: boolean) => void;
+  /**
+   * Links that survive a lost connection (a reconnecting client) call this once a new connection
+   * is up: the exchange answers by sending a fresh hello (the peer may have forgotten it), and
+   * the peer's hello that follows replaces what was learned from it before.
+   */
+  onReconnect?: () => void;
+  /**
+   * A frame the link accepted but could not deliver (too large for the peer, or its value cannot
+   * be encoded): the exchange reports the message dropped and fails a request with `error`.
+   */
+  onUndeliverable?: (frame: Frame, error: Error) => void;
 }

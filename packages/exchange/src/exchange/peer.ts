@@ -1,6 +1,6 @@
 import type { Envelope } from './envelope.js';
 import type { MessageObserver, RequestOptions, SendOptions } from './exchange.js';
-import type { Advert, Frame, Link } from './link.js';
+import type { Advert, Link } from './link.js';
 
 /**
  * The part of its exchange a peer uses to send, ask and observe on the application's behalf.
@@ -30,6 +30,8 @@ export class Peer {
   /** Request ids routed through this peer and not yet answered. */
   readonly inflight = new Set<string>();
   congested = false;
+  /** The peer's `instance` from its hello (see HelloFrame). */
+  instance: string | undefined;
   private pendingAdverts: Advert[] = [];
   private advertScheduled = false;
 
@@ -49,12 +51,6 @@ export class Peer {
   }
 
   /**
-   * Write a protocol frame to the link (the exchange's own use).
-   * @internal
-   * @returns false if the link's queue is full and the frame was not accepted.
-   */
-  send(frame: Frame): boolean;
-  /**
    * Emit a message to this peer's exchange only: its handler and observers get it, no one else.
    * @param name - a message name (no wildcards).
    * @param value - the message's value.
@@ -62,11 +58,8 @@ export class Peer {
    * @returns the envelope sent.
    * @throws {InvalidNameError} if `name` is not a valid name.
    */
-  send(name: string, value?: unknown, options?: SendOptions): Envelope;
-  send(what: Frame | string, value?: unknown, options: SendOptions = {}): boolean | Envelope {
-    // Frames and names share the method: the exchange writes frames through it on its hot path.
-    if (typeof what !== 'string') return this.link.send(what);
-    return this.owner.send(what, value, { ...options, to: this.id });
+  send(name: string, value?: unknown, options: SendOptions = {}): Envelope {
+    return this.owner.send(name, value, { ...options, to: this.id });
   }
 
   /**

@@ -109,8 +109,7 @@ class OriginWindow {
   advance(seq: number): void {
     const gap = seq - this.high;
     if (gap >= WINDOW) this.duties.fill(0);
-    else
-      for (let s = this.high + 1; s <= seq; s++) this.duties[s & (WINDOW - 1)] = 0;
+    else for (let s = this.high + 1; s <= seq; s++) this.duties[s & (WINDOW - 1)] = 0;
     this.high = seq;
   }
 }

@@ -100,8 +100,8 @@ describe('ExchangeError', () => {
     for (const e of oneOfEach()) expect(e).toBeInstanceOf(ExchangeError);
   });
 
-  it('lists 19 distinct UPPER_SNAKE codes', () => {
-    expect(new Set(ERROR_CODES).size).toBe(19);
+  it('lists 20 distinct UPPER_SNAKE codes', () => {
+    expect(new Set(ERROR_CODES).size).toBe(20);
     for (const code of ERROR_CODES) expect(code).toMatch(/^[A-Z]+(?:_[A-Z]+)*$/);
     expect(isErrorCode('TIMEOUT')).toBe(true);
     expect(isErrorCode('timeout')).toBe(false);

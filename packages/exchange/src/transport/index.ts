@@ -1,0 +1,7 @@
+/**
+ * What every wire transport shares: the framed link (handshake, coalescing, backpressure,
+ * heartbeats, close) over a carrier of whole messages. A transport is a carrier plus dialling
+ * or accepting.
+ */
+export { FramedLink, type FramedLinkInit } from './framed-link.js';
+export type { Carrier } from './carrier.js';

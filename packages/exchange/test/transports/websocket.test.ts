@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { exchange, type Exchange } from '../../src/index.js';
+
+const open: Exchange[] = [];
+afterEach(() => {
+  for (const ex of open.splice(0)) ex.close();
+});
+function make(id: string): Exchange {
+  const ex = exchange({ id });
+  open.push(ex);
+  return ex;
+}
+
+describe('websocket transport (real sockets on loopback)', () => {
+  it('a client asks a server through a hub, and observes what the server emits', async () => {
+    const hub = make('hub');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    expect(listener.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
+    const server = make('server');
+    server.handle('users.list', (_m, ctx) => {
+      ctx.send('users.listed', 2);
+      return ['ada', 'linus'];
+    });
+    const client = make('client');
+    const seen: number[] = [];
+    client.on('users.listed', (m) => seen.push(m.value as number));
+    await server.connect({ transport: 'websocket', url: listener.url });
+    await client.connect({ transport: 'websocket', url: listener.url });
+    await client.reachable('users.list', { timeout: 2000 });
+    await server.reachable('users.listed', { observer: true, timeout: 2000 });
+    const reply = await client.requestMessage('users.list');
+    expect(reply.value).toEqual(['ada', 'linus']);
+    expect(reply.trace.map((h) => h.ex)).toEqual(['client', 'hub', 'server', 'hub', 'client']);
+    await expect.poll(() => seen).toEqual([2]);
+  });
+
+  it('delivers a synchronous burst of 20,000 messages, in order', async () => {
+    const hub = make('hub2');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const sink = make('sink');
+    const got: number[] = [];
+    sink.on('n', (m) => got.push(m.value as number));
+    await sink.connect({ transport: 'websocket', url: listener.url });
+    const source = make('source');
+    await source.connect({ transport: 'websocket', url: listener.url });
+    await source.reachable('n', { observer: true, timeout: 2000 });
+    for (let i = 0; i < 20_000; i++) source.send('n', i);
+    await expect.poll(() => got.length, { timeout: 10_000 }).toBe(20_000);
+    expect(got.every((v, i) => v === i)).toBe(true);
+  });
+
+  it('negotiates msgpack when both offer it, json when the client offers only json', async () => {
+    const hub = make('hub3');
+    hub.handle('echo', (m) => m.value);
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    for (const codecs of [['msgpack', 'json'], ['json']] as const) {
+      const c = make(`c-${codecs.length}`);
+      await c.connect({ transport: 'websocket', url: listener.url, codecs: [...codecs] });
+      await c.reachable('echo', { timeout: 2000 });
+      expect(await c.request('echo', { a: [1, 'x', null] })).toEqual({ a: [1, 'x', null] });
+    }
+  });
+
+  it('answers garbage with a bye naming the error, then closes; the hub keeps running', async () => {
+    const hub = make('hub4');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const raw = new WebSocket(listener.url);
+    const closed = new Promise<{ code: number; reason: string; frames: string[] }>((resolve) => {
+      const frames: string[] = [];
+      raw.on('message', (d: Buffer) => frames.push(d.toString()));
+      raw.on('close', (code, reason) => resolve({ code, reason: String(reason), frames }));
+    });
+    await new Promise((resolve) => raw.on('open', resolve));
+    raw.send('{"this is": not json');
+    const { reason, frames } = await closed;
+    expect(reason).toMatch(/BAD_FRAME/);
+    expect(frames.some((f) => f.includes('"bye"') && f.includes('BAD_FRAME'))).toBe(true);
+    // Still serving.
+    const c = make('after');
+    await c.connect({ transport: 'websocket', url: listener.url });
+    expect(c.describe().peers).toEqual(['hub4']);
+  });
+
+  it('coalesces: a burst reaches a raw protocol client in far fewer WebSocket messages', async () => {
+    const hub = make('hub5');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const raw = new WebSocket(listener.url);
+    let messages = 0;
+    let frames = 0;
+    raw.on('message', (d) => {
+      const batch = JSON.parse((d as Buffer).toString()) as { t: string }[];
+      if (batch[0].t === 'hello') return;
+      messages++;
+      frames += batch.filter((f) => f.t === 'msg').length;
+    });
+    await new Promise((resolve) => raw.on('open', resolve));
+    const hello = { t: 'hello', id: 'raw', protocol: 1, adverts: [{ k: 'o', p: 'n', d: 0 }] };
+    raw.send(JSON.stringify([{ ...hello, codecs: ['json'] }]));
+    const source = make('source5');
+    await source.connect({ transport: 'websocket', url: listener.url });
+    await source.reachable('n', { observer: true, timeout: 2000 });
+    for (let i = 0; i < 5000; i++) source.send('n', i);
+    await expect.poll(() => frames, { timeout: 5000 }).toBe(5000);
+    expect(messages).toBeLessThan(100);
+    raw.close();
+  });
+
+  it('fails to connect with a typed error when nothing listens', async () => {
+    const c = make('lonely');
+    await expect(
+      c.connect({ transport: 'websocket', url: 'ws://127.0.0.1:1/', connectTimeout: 2000 }),
+    ).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
+  });
+
+  it('names the known transports when asked for an unknown one', async () => {
+    const c = make('x');
+    await expect(c.connect({ transport: 'carrier-pigeon' } as never)).rejects.toMatchObject({
+      code: 'UNKNOWN_TRANSPORT',
+    });
+  });
+});
+
+describe('websocket reconnection', () => {
+  it('buffers while the hub is down and flushes in order to the restarted hub', async () => {
+    const first = make('hub');
+    const before: number[] = [];
+    first.on('tick', (m) => before.push(m.value as number));
+    const listener = await first.listen({ transport: 'websocket', port: 0 });
+    const client = make('pub');
+    const peer = await client.connect({
+      transport: 'websocket',
+      url: listener.url,
+      reconnect: { initialDelay: 20, maxDelay: 100 },
+    });
+    await client.reachable('tick', { observer: true, timeout: 2000 });
+    for (let i = 0; i < 100; i++) client.send('tick', i);
+    await expect.poll(() => before.length).toBe(100);
+
+    first.close(); // says bye: the client's link keeps the peer and buffers
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 100; i < 200; i++) client.send('tick', i);
+    expect(client.peer('hub')).toBe(peer);
+
+    const second = make('hub');
+    const after: number[] = [];
+    second.on('tick', (m) => after.push(m.value as number));
+    await second.listen({ transport: 'websocket', port: listener.port! });
+    await expect.poll(() => after.length, { timeout: 5000 }).toBe(100);
+    expect(after).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i));
+    expect(before).toHaveLength(100);
+    // Routes were re-learned from the new hub's hello, and new messages flow directly.
+    client.send('tick', 200);
+    await expect.poll(() => after.at(-1)).toBe(200);
+    expect(second.describe().peers).toEqual(['pub']);
+  });
+
+  it('a second exchange with a connected id is refused; the same one reconnecting replaces it', async () => {
+    const hub = make('hub6');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const a = make('twin');
+    await a.connect({ transport: 'websocket', url: listener.url, reconnect: false });
+    const b = make('twin');
+    await expect(
+      b.connect({ transport: 'websocket', url: listener.url, reconnect: false }),
+    ).rejects.toBeDefined();
+    expect(hub.describe().peers).toEqual(['twin']);
+  });
+});
