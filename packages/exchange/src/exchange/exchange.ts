@@ -19,6 +19,7 @@ import {
   type Link,
 } from './link.js';
 import { MessageLog } from './message-log.js';
+import { LOG_REQUEST, answerLogRequest } from './log-request.js';
 import { NameRoutes, type HandlerCandidate, type NameRoute } from './name-routes.js';
 import { isSystemName, validateName, validatePattern } from './names.js';
 import { observeMessages, type ObserveOptions, type Observation } from './observe.js';
@@ -789,6 +790,9 @@ export class Exchange {
     const route = this.route(env.name);
     if (route.handler !== undefined) this.runHandler(route.handler, env);
     else if (env.kind === 'req' && env.name === INFO) this.reply(env, env.trace, this.describe());
+    // `$exchange.log` (log-request.ts) runs as a handler, so a bad filter becomes its error reply.
+    else if (env.kind === 'req' && env.name === LOG_REQUEST)
+      this.runHandler(() => answerLogRequest(this.log, env), env);
     else if (env.kind === 'req')
       this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
     for (const o of route.observers)
@@ -797,7 +801,8 @@ export class Exchange {
 
   private forward(peer: Peer, env: Envelope, mode: number): void {
     this.counters.out++;
-    this.log.record('out', peer.id, env, Date.now());
+    // Logged at the time of the hop this exchange added (or the message's creation): no clock read.
+    this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at);
     if (peer.open && peer.link.send({ t: 'msg', env, mode })) return;
     const why = peer.open ? `peer ${peer.id}'s send queue is full` : `peer ${peer.id} is closed`;
     this.drop(env, why);
