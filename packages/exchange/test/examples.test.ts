@@ -35,6 +35,14 @@ const EXPECTED: Record<string, string[]> = {
     '$exchange.info from database: peers server, handles db.query',
     'ok',
   ],
+  'reactive-why.mjs': [
+    'dashboard imported raw = 200',
+    'processedData is now {"celsius":21.5}',
+    'trace: sensor → processor → dashboard',
+    'chain: $exchange.state.value.processor.raw (processor) ← sensor.reading (sensor)',
+    'why: processedData ← raw ← sensor.reading 215 sent by sensor',
+    'ok',
+  ],
 };
 
 const examples = readdirSync(EXAMPLES)

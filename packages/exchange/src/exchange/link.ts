@@ -66,7 +66,8 @@ export type LinkState = 'open' | 'closed';
  * fails the request with CONGESTED); `onCongested(true)` fires when the queue crosses its
  * high-water mark and `onCongested(false)` once it drains below it. A frame passed to `onFrame`
  * belongs to the receiver, which may change it (it appends its hop to a message's trace): a
- * transport that does not decode a fresh copy (the in-process one) must pass a copy.
+ * transport that does not decode a fresh copy (the in-process one) must pass a copy. `send`
+ * takes the frame object itself: a sender makes a new one for each call.
  */
 export interface Link {
   readonly state: LinkState;

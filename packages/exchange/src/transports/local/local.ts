@@ -34,9 +34,9 @@ class LocalLink implements Link {
     if (this.queue.length >= this.maxQueued) return false;
     // The receiver owns what it gets (it appends its trace hop): hand over a copy, as a wire
     // transport hands over a freshly decoded frame.
-    this.queue.push(
-      frame.t === 'msg' ? { t: 'msg', env: cloneEnvelope(frame.env), mode: frame.mode } : frame,
-    );
+    // (The frame object itself is ours: senders make one per send.)
+    if (frame.t === 'msg') frame.env = cloneEnvelope(frame.env);
+    this.queue.push(frame);
     if (!this.congested && this.queue.length >= this.highWater) {
       this.congested = true;
       this.onCongested(true);
