@@ -19,6 +19,7 @@ import {
   type Link,
 } from './link.js';
 import { MessageLog } from './message-log.js';
+import { LOG_REQUEST, answerLogRequest } from './log-request.js';
 import { NameRoutes, type HandlerCandidate, type NameRoute } from './name-routes.js';
 import { isSystemName, validateName, validatePattern } from './names.js';
 import { observeMessages, type ObserveOptions, type Observation } from './observe.js';
@@ -789,6 +790,9 @@ export class Exchange {
     const route = this.route(env.name);
     if (route.handler !== undefined) this.runHandler(route.handler, env);
     else if (env.kind === 'req' && env.name === INFO) this.reply(env, env.trace, this.describe());
+    // `$exchange.log` (log-request.ts) runs as a handler, so a bad filter becomes its error reply.
+    else if (env.kind === 'req' && env.name === LOG_REQUEST)
+      this.runHandler(() => answerLogRequest(this.log, env), env);
     else if (env.kind === 'req')
       this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
     for (const o of route.observers)
