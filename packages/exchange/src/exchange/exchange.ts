@@ -169,6 +169,9 @@ export class Exchange {
   private readonly seen: SeenSet;
   private readonly roundRobin = new Map<string, number>();
   private readonly rates = new RateMeter();
+  /** Frames links refused, and local handler/observer runs: `send` compares them around a send. */
+  private refusals = 0;
+  private localDeliveries = 0;
   private readonly listeners = new Set<Listener>();
   /** `reachable()` calls waiting for a route; checked after each batch of route changes. */
   private readonly routeWaiters = new Set<() => void>();
@@ -264,11 +267,20 @@ export class Exchange {
     const route = this.route(name);
     const env = this.create('msg', name, value, options);
     const out = this.counters.out;
+    const refused = this.refusals;
+    const local = this.localDeliveries;
     const reached =
       env.to !== undefined
         ? this.routeTo(env, undefined)
         : this.dispatch(env, BOTH, undefined, route) !== 0;
     if (this.counters.out === out) this.log.record('out', undefined, env, env.ts);
+    if (this.refusals !== refused) {
+      // Every way out refused it (a full queue, e.g. buffering for a hub that is down) and
+      // nothing here took it: the caller hears at once, not from a system message.
+      const accepted = this.counters.out - out - (this.refusals - refused);
+      if (accepted === 0 && this.localDeliveries === local)
+        throw new ExchangeError('CONGESTED', `${name} not sent: every link to it is full`);
+    }
     if (!reached && !isSystemName(name)) this.unhandled(env);
     return env;
   }
@@ -805,6 +817,7 @@ export class Exchange {
     this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at);
     if (peer.open && peer.link.send({ t: 'msg', env, mode })) return;
     const why = peer.open ? `peer ${peer.id}'s send queue is full` : `peer ${peer.id} is closed`;
+    this.refusals++;
     this.drop(env, why);
     if (env.kind === 'req' && mode & MODE_HANDLER) this.refused(env, peer, why);
   }
@@ -901,6 +914,7 @@ export class Exchange {
   // ---- handlers and replies ------------------------------------------------------------------
 
   private runHandler(fn: MessageHandler, env: Envelope): void {
+    this.localDeliveries++;
     const ctx = new Context(this, env);
     let result: unknown;
     try {
@@ -1058,6 +1072,7 @@ export class Exchange {
   // ---- bookkeeping ---------------------------------------------------------------------------
 
   private notify(fn: MessageObserver, env: Envelope): void {
+    this.localDeliveries++;
     try {
       fn(env);
     } catch (e) {

@@ -129,3 +129,39 @@ describe('reachable()', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
+
+describe('send when every way out is full', () => {
+  it('throws CONGESTED at once when the only link refuses and nothing local takes it', async () => {
+    const a = make({ id: 'fa' });
+    const b = make({ id: 'fb' });
+    let got = 0;
+    b.on('burst', () => got++);
+    const [mine, theirs] = localLinkPair({ maxQueued: 3, highWater: 3 });
+    await Promise.all([a.attach(mine), b.attach(theirs)]);
+    await until(() => a.describe().routes.some((r) => r.pattern === 'burst'), 'route');
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      try {
+        a.send('burst', i);
+        outcomes.push('sent');
+      } catch (e) {
+        outcomes.push((e as ExchangeError).code);
+      }
+    }
+    expect(outcomes).toEqual(['sent', 'sent', 'sent', 'CONGESTED', 'CONGESTED']);
+    await until(() => got === 3, 'the three accepted');
+  });
+
+  it('does not throw when a local observer took the message', async () => {
+    const a = make({ id: 'la' });
+    const b = make({ id: 'lb2' });
+    let local = 0;
+    a.on('burst', () => local++);
+    b.on('burst', () => {});
+    const [mine, theirs] = localLinkPair({ maxQueued: 1, highWater: 1 });
+    await Promise.all([a.attach(mine), b.attach(theirs)]);
+    await until(() => a.describe().routes.some((r) => r.via.lb2 !== undefined), 'route');
+    for (let i = 0; i < 3; i++) a.send('burst', i);
+    expect(local).toBe(3);
+  });
+});

@@ -1,31 +1,68 @@
-// The Exchange hub: ours. Its WebSocket transport is not written yet, so this entry only reports
-// why it is skipped. Once `dist/transports/ws/` exists, fill in `startHub` (the hub in a process of
-// its own, like ../servers/ws-relay.mjs: fork a script that reports `{ type: 'listening', port }`
-// over IPC, via startNodeHub) and `connect` (a client exposing the HubClient methods of
-// ./index.mjs), then return null from `unavailable` when the build is there.
+// The Exchange hub: ours. The hub runs as `exchange serve` does (../servers/exchange-hub.mjs); each
+// client is an exchange connected over WebSocket with the default codec choice (msgpack), so every
+// message carries a full envelope (id, name, sender, time, trace) and gets a trace hop per exchange
+// it passes, which the reference systems do not do.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNodeHub } from '../processes.mjs';
+import { textPayload, textSeq } from '../payload.mjs';
 
-const WS_TRANSPORT = 'transports/ws/';
-
-const notWritten = () => {
-  throw new Error('the exchange adapter is not written yet (bench/hub/systems/exchange.mjs)');
-};
+const HUB = 'hub/hub.js';
+/** Frames a client may queue: publishers run ahead of the hub by up to 16 batches of 1,000. */
+const MAX_QUEUED = 100_000;
+let clients = 0;
 
 /** @type {import('./index.mjs').HubSystem} */
 export const system = {
   key: 'exchange',
   label: 'exchange (ours)',
-  unavailable({ distUrl }) {
-    const folder = fileURLToPath(new URL(WS_TRANSPORT, distUrl));
-    if (!existsSync(folder)) {
-      return `not built yet (${path.relative(process.cwd(), folder) || folder} does not exist)`;
-    }
-    return `not benchmarked yet: ${WS_TRANSPORT} is built, but bench/hub/systems/exchange.mjs has no adapter`;
+  notes: {
+    all: 'ours: every message is a full envelope with its trace, coalesced per turn, msgpack negotiated',
   },
-  startHub: notWritten,
-  connect: notWritten,
-  payload: notWritten,
-  seqOf: notWritten,
+  unavailable({ distUrl }) {
+    const file = fileURLToPath(new URL(HUB, distUrl));
+    return existsSync(file) ? null : `not built (${path.relative(process.cwd(), file)} is missing)`;
+  },
+  startHub: ({ timeoutMs }) =>
+    startNodeHub(
+      new URL('../servers/exchange-hub.mjs', import.meta.url),
+      'exchange hub',
+      timeoutMs,
+    ),
+  async connect({ port, timeoutMs }) {
+    const dist = new URL('../../../dist/', import.meta.url);
+    const { exchange } = await import(new URL('index.js', dist).href);
+    const ex = exchange({ id: `bench-${process.pid}-${clients++}`, defaultTimeout: 30_000 });
+    await ex.connect({
+      transport: 'websocket',
+      url: `ws://127.0.0.1:${port}/`,
+      maxQueued: MAX_QUEUED,
+      connectTimeout: timeoutMs,
+      reconnect: false,
+    });
+    // The hub has seen everything sent before a round trip to it (one link, in order).
+    const roundTrip = async () => {
+      await new Promise((resolve) => setImmediate(resolve)); // let queued adverts go first
+      await ex.request('$exchange.info', undefined, { to: 'hub', timeout: timeoutMs });
+    };
+    return {
+      publish: (subject, payload) => void ex.send(subject, payload),
+      async subscribe(subject, handler) {
+        ex.on(subject, (msg) => handler(msg.value));
+        await roundTrip();
+      },
+      async respond(subject, handler) {
+        ex.handle(subject, (msg) => handler(msg.value));
+        await roundTrip();
+      },
+      request: (subject, payload) => ex.request(subject, payload),
+      flush: roundTrip,
+      async close() {
+        ex.close();
+      },
+    };
+  },
+  payload: textPayload,
+  seqOf: textSeq,
 };

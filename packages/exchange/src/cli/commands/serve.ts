@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { DEFAULT_PORT, loadConfig, type HubConfig } from '../../hub/config.js';
-import { startHub } from '../../hub/hub.js';
-import { createLogger } from '../../hub/logger.js';
 
 interface ServeFlags {
   port?: string;
@@ -39,6 +37,9 @@ export function addServe(cli: Command): void {
         process.env,
         flags.config,
       );
+      // Loaded here, not at the top: every other command starts faster without the hub and pino.
+      const { createLogger } = await import('../../hub/logger.js');
+      const { startHub } = await import('../../hub/hub.js');
       const logger = createLogger(config);
       const hub = await startHub(config, { logger });
       printWelcome(hub.url, hub.wsUrl, config);
