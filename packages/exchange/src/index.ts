@@ -16,6 +16,7 @@ import type { ExchangeFor, ExchangeInitFor, NameMap } from './exchange/typed.js'
 import { registerTransport } from './exchange/transports.js';
 import { localLinkPair } from './transports/local/local.js';
 export type {} from './transports/ws/node.js'; // its ConnectOptionsMap/ListenOptionsMap entries
+export type {} from './transports/http/client.js';
 
 connectors.local = () => localLinkPair();
 // Transports that need Node load on first use, so an exchange that never listens or dials
@@ -25,6 +26,7 @@ registerTransport(
   async () => (await import('./transports/ws/node.js')).websocketTransport,
 );
 // fetch only, no Node built-ins: small, but loaded on first use like the others.
+registerTransport('http', async () => (await import('./transports/http/client.js')).httpTransport);
 
 /**
  * Create an exchange.
@@ -88,6 +90,7 @@ export { registerTransport } from './exchange/transports.js';
 export type { Transport, Listener, ListenOptions } from './exchange/transports.js';
 export type { WebSocketConnectOptions, ReconnectPolicy } from './transports/ws/reconnect.js';
 export type { WebSocketListenOptions } from './transports/ws/node.js';
+export type { HttpConnectOptions, HttpReconnectPolicy } from './transports/http/client.js';
 export type { ErrorCode, WireError } from './exchange/errors.js';
 
 // ---- shared state and `why` (docs/state.md) ----------------------------------------------------

@@ -9,6 +9,8 @@ import { exchange, type Envelope, type Exchange, type Listener } from '../index.
 import type { HubConfig } from './config.js';
 import { DEMO_PAGE } from './demo-page.js';
 import { startDemo, type Demo } from './demo.js';
+import { httpApi } from './http-api.js';
+import { httpLinks } from './http-link.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -53,7 +55,14 @@ export async function startHub(
 ): Promise<Hub> {
   const { logger } = options;
   const ex = exchange({ id: config.id, logSize: config.logSize });
-  const routes: HttpRoute[] = [...(options.routes ?? []), staticRoutes(ex, config)];
+  // The HTTP API and the HTTP transport's sessions (docs/http.md).
+  const { maxBytes, heartbeat } = config;
+  const http = [httpApi(ex, { maxBytes, heartbeat }), httpLinks(ex, { maxBytes, heartbeat })];
+  const routes: HttpRoute[] = [
+    ...(options.routes ?? []),
+    ...http.map((h) => h.route),
+    staticRoutes(ex, config),
+  ];
   const server = createServer((req, res) => void serve(routes, req, res, logger));
   const listener: Listener = await ex.listen({
     transport: 'websocket',
@@ -93,6 +102,7 @@ export async function startHub(
     close: () =>
       (closing ??= (async () => {
         demo?.close();
+        for (const h of http) h.close();
         ex.close();
         await listener.close();
         server.closeAllConnections();
