@@ -16,6 +16,8 @@ import type { ExchangeFor, ExchangeInitFor, NameMap } from './exchange/typed.js'
 import { registerTransport } from './exchange/transports.js';
 import { localLinkPair } from './transports/local/local.js';
 export type {} from './transports/ws/node.js'; // its ConnectOptionsMap/ListenOptionsMap entries
+export type {} from './transports/tcp/node.js';
+export type {} from './transports/ipc/node.js';
 export type {} from './transports/http/client.js';
 
 connectors.local = () => localLinkPair();
@@ -25,6 +27,8 @@ registerTransport(
   'websocket',
   async () => (await import('./transports/ws/node.js')).websocketTransport,
 );
+registerTransport('tcp', async () => (await import('./transports/tcp/node.js')).tcpTransport);
+registerTransport('ipc', async () => (await import('./transports/ipc/node.js')).ipcTransport);
 // fetch only, no Node built-ins: small, but loaded on first use like the others.
 registerTransport('http', async () => (await import('./transports/http/client.js')).httpTransport);
 
@@ -90,6 +94,16 @@ export { registerTransport } from './exchange/transports.js';
 export type { Transport, Listener, ListenOptions } from './exchange/transports.js';
 export type { WebSocketConnectOptions, ReconnectPolicy } from './transports/ws/reconnect.js';
 export type { WebSocketListenOptions } from './transports/ws/node.js';
+export type {
+  TcpConnectOptions,
+  TcpListenOptions,
+  TcpReconnectPolicy,
+} from './transports/tcp/node.js';
+export type {
+  IpcConnectOptions,
+  IpcSpawnOptions,
+  IpcParentOptions,
+} from './transports/ipc/node.js';
 export type { HttpConnectOptions, HttpReconnectPolicy } from './transports/http/client.js';
 export type { ErrorCode, WireError } from './exchange/errors.js';
 

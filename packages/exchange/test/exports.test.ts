@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as autoEntry from '../src/auto/index.js';
 import * as rootEntry from '../src/index.js';
 import * as kernelEntry from '../src/kernel/index.js';
+import * as ipcEntry from '../src/transports/ipc/index.js';
+import * as tcpEntry from '../src/transports/tcp/index.js';
 
 // The public API is exactly what package.json `exports` names; these lists pin each entry.
 describe('public entries', () => {
@@ -10,7 +12,14 @@ describe('public entries', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       exports: Record<string, unknown>;
     };
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './auto', './kernel', './package.json']);
+    expect(Object.keys(pkg.exports).sort()).toEqual([
+      '.',
+      './auto',
+      './ipc',
+      './kernel',
+      './package.json',
+      './tcp',
+    ]);
   });
 
   it('exchange', () => {
@@ -38,6 +47,14 @@ describe('public entries', () => {
 
   it('exchange/kernel', () => {
     expect(Object.keys(kernelEntry).sort()).toEqual(['KernelError', 'kernel']);
+  });
+
+  it('exchange/tcp', () => {
+    expect(Object.keys(tcpEntry).sort()).toEqual(['connect', 'listen', 'tcpTransport']);
+  });
+
+  it('exchange/ipc', () => {
+    expect(Object.keys(ipcEntry).sort()).toEqual(['IpcLink', 'connect', 'ipcTransport']);
   });
 
   it('exchange/auto', () => {
