@@ -87,6 +87,19 @@ export class SharedState implements SyncedState {
         obj[local] = undefined;
       }
     }
+    // A fatal error of the state (a circular dependency, a computed that throws) is a system
+    // message others can observe, unless the state brings its own '#fatal' handler.
+    obj['#fatal'] ??= (e: { msg?: unknown; stack?: unknown }) =>
+      host.send(
+        '$exchange.fatal',
+        {
+          source: 'state',
+          message:
+            typeof e.msg === 'string' ? e.msg : String((e.msg as { msg?: unknown })?.msg ?? e.msg),
+          ...(Array.isArray(e.stack) ? { stack: e.stack.map(String) } : {}),
+        },
+        {},
+      );
     this.$ = auto(obj, { trace: (t) => this.transaction(t) });
     this.values = this.$;
     this.view = readOnlyView(this.values, this.kinds);

@@ -165,3 +165,33 @@ describe('send when every way out is full', () => {
     expect(local).toBe(3);
   });
 });
+
+describe('$exchange.fatal', () => {
+  it('a fatal error of the state (a circular dependency) is a system message others observe', async () => {
+    const watcher = make({ id: 'fw' });
+    const fatal: { from: string; value: { source: string; message: string } }[] = [];
+    watcher.on('$exchange.fatal', (m) =>
+      fatal.push({ from: m.from, value: m.value as { source: string; message: string } }),
+    );
+    const ex = make({
+      id: 'fs',
+      state: {
+        loop: false,
+        // Circular only once `loop` is set: a reads b, b reads a.
+        a: (_: { loop: boolean; b: number }) => (_.loop ? _.b + 1 : 1),
+        b: (_: { a: number }) => _.a + 1,
+      },
+    });
+    await link(watcher, ex);
+    await ex.reachable('$exchange.fatal', { observer: true, timeout: 2000 });
+    expect(fatal).toEqual([]);
+    ex.set('loop', true);
+    expect(ex.state.b).toBeDefined(); // reading flushes the transaction
+    await until(() => fatal.length > 0, 'fatal observed');
+    expect(fatal[0].from).toBe('fs');
+    expect(fatal[0].value).toMatchObject({
+      source: 'state',
+      message: expect.stringMatching(/circular/),
+    });
+  });
+});
