@@ -444,10 +444,19 @@ export class Exchange {
     this.resetAdvertised(peer, snapshot);
     this.peers.set(peer.id, peer);
     this.localVersion++;
-    for (const a of adverts) this.routes.learn(peer.id, a);
+    this.learnFrom(peer, adverts);
     this.syncPeer(peer);
     this.scheduleAdverts();
     this.system('$exchange.peer.connected', { peer: peer.id });
+  }
+
+  /**
+   * Routes from a peer's hello. A direct peer is always reachable by its id, whether or not it
+   * says so (a client written by hand may advertise nothing): replies find their way back.
+   */
+  private learnFrom(peer: Peer, adverts: Advert[]): void {
+    this.routes.learn(peer.id, { k: 'n', p: peer.id, d: 0 });
+    for (const a of adverts) this.routes.learn(peer.id, a);
   }
 
   /** The hello told the peer `snapshot`; later changes are diffed against it. */
@@ -464,7 +473,7 @@ export class Exchange {
     if (hello.id !== peer.id) return peer.link.close(`peer ${peer.id} came back as ${hello.id}`);
     peer.instance = hello.instance;
     this.routes.forgetPeer(peer.id);
-    for (const a of hello.adverts) this.routes.learn(peer.id, a);
+    this.learnFrom(peer, hello.adverts);
     this.syncPeer(peer);
     this.scheduleAdverts();
     this.system('$exchange.peer.connected', { peer: peer.id, again: true });
@@ -812,6 +821,8 @@ export class Exchange {
   }
 
   private forward(peer: Peer, env: Envelope, mode: number): void {
+    if (this.advertScheduled) this.flushAdverts();
+    if (peer.advertsPending) peer.flushAdverts();
     this.counters.out++;
     // Logged at the time of the hop this exchange added (or the message's creation): no clock read.
     this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at);
@@ -1111,11 +1122,15 @@ export class Exchange {
   private scheduleAdverts(): void {
     if (this.advertScheduled) return;
     this.advertScheduled = true;
-    queueMicrotask(() => {
-      this.advertScheduled = false;
-      this.sendAdverts(this.routes.takeChanged());
-      if (this.routeWaiters.size > 0) for (const check of [...this.routeWaiters]) check();
-    });
+    queueMicrotask(() => this.flushAdverts());
+  }
+
+  /** Send changed routes now (also before a message frame: routes go first; see Peer). */
+  private flushAdverts(): void {
+    if (!this.advertScheduled) return;
+    this.advertScheduled = false;
+    this.sendAdverts(this.routes.takeChanged());
+    if (this.routeWaiters.size > 0) for (const check of [...this.routeWaiters]) check();
   }
 
   /** Tell each peer about changed routes, never advertising a route back where it came from. */

@@ -90,11 +90,25 @@ export class Peer {
     this.pendingAdverts.push(advert);
     if (this.advertScheduled) return;
     this.advertScheduled = true;
-    queueMicrotask(() => {
-      this.advertScheduled = false;
-      const adverts = this.pendingAdverts;
-      this.pendingAdverts = [];
-      if (adverts.length > 0 && this.open) this.link.send({ t: 'adv', adverts });
-    });
+    queueMicrotask(() => this.flushAdverts());
   }
+
+  /**
+   * Send queued advertisements now. The exchange calls this before a message frame, so a peer
+   * always learns a route before a message that may depend on it (an observer added in the same
+   * turn as a request whose handler will notify it).
+   */
+  flushAdverts(): void {
+    this.advertScheduled = false;
+    if (this.pendingAdverts.length === 0) return;
+    const adverts = this.pendingAdverts;
+    this.pendingAdverts = [];
+    if (this.open) this.link.send({ t: 'adv', adverts });
+  }
+
+  /** True while advertisements wait for the end of the turn. */
+  get advertsPending(): boolean {
+    return this.advertScheduled;
+  }
+
 }

@@ -45,6 +45,8 @@ export interface FramedLinkInit {
   highWater?: number;
   /** Bytes the carrier may hold unsent before the link stops writing to it. (4 MiB) */
   maxBuffered?: number;
+  /** The peer's hello must come within this many ms of the connection (spec §6). (10,000) */
+  helloTimeout?: number;
   /** Keep the link open when the carrier goes; the transport brings a new one with `use`. */
   reconnecting?: boolean;
   /** Told when the carrier is lost while reconnecting (the transport reconnects). */
@@ -85,6 +87,7 @@ export class FramedLink implements Link {
   private waitingForDrain = false;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private helloTimer: ReturnType<typeof setTimeout> | undefined;
   private lastReceived = 0;
   private lastSent = 0;
   private pings = 0;
@@ -110,6 +113,15 @@ export class FramedLink implements Link {
     carrier.onClose = (reason) => this.lost(carrier, reason);
     carrier.onDrain = () => this.drained();
     this.lastReceived = Date.now();
+    const wait = this.init.helloTimeout ?? 10_000;
+    this.helloTimer = setTimeout(() => {
+      if (this.carrier !== carrier || this.peerHello) return;
+      const error = new ExchangeError('TIMEOUT', `no hello from the peer within ${wait} ms`);
+      // A reconnecting link tries another connection; others give the peer up.
+      if (this.init.reconnecting) carrier.close(error.message);
+      else this.protocolError(error);
+    }, wait);
+    unref(this.helloTimer);
     if (again) {
       // The peer starts from nothing: a fresh hello from the exchange, and no stale adverts.
       this.queue = this.queue.filter((f) => f.t === 'msg');
@@ -201,6 +213,7 @@ export class FramedLink implements Link {
       );
     }
     this.peerHello = hello;
+    clearTimeout(this.helloTimer);
     this.limits = peerLimits(hello);
     if (this.init.role === 'initiator') {
       this.handshakeDone(acceptCodec(this.offered, hello.codec));
@@ -371,6 +384,7 @@ export class FramedLink implements Link {
   }
 
   private resetConnection(): void {
+    clearTimeout(this.helloTimer);
     this.ready = false;
     this.helloSent = false;
     this.peerHello = undefined;

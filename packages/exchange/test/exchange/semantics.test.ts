@@ -195,3 +195,53 @@ describe('$exchange.fatal', () => {
     });
   });
 });
+
+describe('route order and hand-written peers', () => {
+  it('an observer added in the same turn as a request is known before the request arrives', async () => {
+    const a = make({ id: 'oa' });
+    const b = make({ id: 'ob' });
+    b.handle('job.run', (msg, ctx) => {
+      ctx.send('job.done', msg.value);
+      return 'started';
+    });
+    await link(a, b);
+    await a.reachable('job.run', { timeout: 2000 });
+    const done: unknown[] = [];
+    a.on('job.done', (m) => done.push(m.value)); // advertised in this turn…
+    expect(await a.request('job.run', 7)).toBe('started'); // …and this request goes after it
+    await until(() => done.length === 1, 'job.done');
+    expect(done).toEqual([7]);
+    expect(b.describe().counters.unhandled).toBe(0);
+  });
+
+  it('replies reach a direct peer that never advertised its own id', async () => {
+    const b = make({ id: 'hb', handlers: { echo: (m) => m.value } });
+    const [mine, theirs] = localLinkPair();
+    const got: Frame[] = [];
+    mine.onFrame = (f) => got.push(f);
+    mine.onClose = () => {};
+    mine.onCongested = () => {};
+    const attached = b.attach(theirs);
+    mine.send({ t: 'hello', id: 'bare', protocol: 1, adverts: [] });
+    await attached;
+    const now = Date.now();
+    mine.send({
+      t: 'msg',
+      mode: 1,
+      env: {
+        id: 'bare:x:1',
+        kind: 'req',
+        name: 'echo',
+        value: 'hi',
+        from: 'bare',
+        ts: now,
+        trace: [{ ex: 'bare', at: now }],
+        start: 0,
+        deadline: now + 1000,
+      },
+    });
+    await until(() => got.some((f) => f.t === 'msg'), 'the reply');
+    const reply = got.find((f) => f.t === 'msg');
+    expect(reply?.t === 'msg' && [reply.env.kind, reply.env.value]).toEqual(['rep', 'hi']);
+  });
+});

@@ -106,6 +106,21 @@ describe('websocket transport (real sockets on loopback)', () => {
     raw.close();
   });
 
+  it('closes a connection that never says hello, with a TIMEOUT bye', async () => {
+    const hub = make('hub7');
+    const listener = await hub.listen({ transport: 'websocket', port: 0, helloTimeout: 100 });
+    const raw = new WebSocket(listener.url);
+    const frames: string[] = [];
+    raw.on('message', (d: Buffer) => frames.push(d.toString()));
+    const started = Date.now();
+    const reason = await new Promise<string>((resolve) =>
+      raw.on('close', (_code, why: Buffer) => resolve(why.toString())),
+    );
+    expect(reason).toMatch(/TIMEOUT/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(frames.some((f) => f.includes('"TIMEOUT"'))).toBe(true);
+  });
+
   it('fails to connect with a typed error when nothing listens', async () => {
     const c = make('lonely');
     await expect(

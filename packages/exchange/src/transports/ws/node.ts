@@ -27,6 +27,8 @@ export interface WebSocketListenOptions {
   heartbeat?: number;
   /** Codecs accepted, preferred first. @default ['msgpack', 'json'] */
   codecs?: CodecName[];
+  /** A connection must say hello within this many ms, or it is closed. @default 10000 */
+  helloTimeout?: number;
   /** Frames held per peer while its socket is backed up; overflow refuses the newest. @default 10000 */
   maxQueued?: number;
 }
@@ -78,6 +80,7 @@ export async function listen(
       ...(options.codecs ? { codecs: options.codecs } : {}),
       ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
       ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
+      ...(options.helloTimeout !== undefined ? { helloTimeout: options.helloTimeout } : {}),
       onShut: () => links.delete(link),
     });
     links.add(link);
