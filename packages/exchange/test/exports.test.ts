@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as autoEntry from '../src/auto/index.js';
+import * as browserEntry from '../src/browser.js';
 import * as rootEntry from '../src/index.js';
 import * as kernelEntry from '../src/kernel/index.js';
 import * as ipcEntry from '../src/transports/ipc/index.js';
@@ -15,11 +16,27 @@ describe('public entries', () => {
     expect(Object.keys(pkg.exports).sort()).toEqual([
       '.',
       './auto',
+      './browser',
       './ipc',
       './kernel',
       './package.json',
       './tcp',
     ]);
+  });
+
+  it('bundlers resolving `exchange` for a browser get the browser entry', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, Record<string, unknown>>;
+    };
+    const browser = { types: './dist/browser.d.ts', default: './dist/browser.js' };
+    // Conditions match in key order: `browser` must come before the catch-all `default`.
+    expect(Object.keys(pkg.exports['.'])).toEqual(['browser', 'types', 'default']);
+    expect(pkg.exports['.'].browser).toEqual(browser);
+    expect(pkg.exports['./browser']).toEqual(browser);
+  });
+
+  it('exchange in a browser: the same values as the Node entry', () => {
+    expect(Object.keys(browserEntry).sort()).toEqual(Object.keys(rootEntry).sort());
   });
 
   it('exchange', () => {
