@@ -15,12 +15,15 @@ import { Exchange, connectors, type ExchangeInit } from './exchange/exchange.js'
 import type { ExchangeFor, ExchangeInitFor, NameMap } from './exchange/typed.js';
 import { registerTransport } from './exchange/transports.js';
 import { localLinkPair } from './transports/local/local.js';
+import { httpTransport } from './transports/http/client.js';
 import { browserWebSocketTransport } from './transports/ws/browser.js';
 
 connectors.local = () => localLinkPair();
 // Registered outright, not loaded on first use as on Node: it is small, and a lazy import
 // would make bundlers split it into a chunk of its own.
 registerTransport('websocket', browserWebSocketTransport);
+// fetch and Server-Sent Events only: a page can join a hub through HTTP alone.
+registerTransport('http', httpTransport);
 
 /**
  * Create an exchange.

@@ -110,5 +110,4 @@ export class Peer {
   get advertsPending(): boolean {
     return this.advertScheduled;
   }
-
 }

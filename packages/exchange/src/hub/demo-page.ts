@@ -5,6 +5,7 @@ export const DEMO_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>Exchange — browser ↔ server ↔ database</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>
   body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 52rem; padding: 0 1rem; color: #1d232a; }
   h1 { font-size: 1.4rem; } code, pre { font: 13px ui-monospace, monospace; }

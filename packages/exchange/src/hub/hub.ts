@@ -46,7 +46,11 @@ export class HubStartError extends Error {
   }
 }
 
-const BUNDLE = new URL('../browser/exchange.js', import.meta.url);
+/** The browser bundle: beside the built hub in dist/, or in dist/ when the hub runs from src/. */
+const BUNDLES = [
+  new URL('../browser/exchange.js', import.meta.url),
+  new URL('../../dist/browser/exchange.js', import.meta.url),
+];
 
 /** Start a hub; resolves once it accepts connections. */
 export async function startHub(
@@ -150,11 +154,13 @@ function staticRoutes(ex: Exchange, config: HubConfig): HttpRoute {
         return true;
       case '/exchange.js':
       case '/exchange.js.map': {
-        const file = url.pathname.endsWith('.map') ? new URL('exchange.js.map', BUNDLE) : BUNDLE;
-        let body: Buffer;
-        try {
-          body = await readFile(file);
-        } catch {
+        let body: Buffer | undefined;
+        for (const bundle of BUNDLES) {
+          const file = url.pathname.endsWith('.map') ? new URL('exchange.js.map', bundle) : bundle;
+          body = await readFile(file).catch(() => undefined);
+          if (body) break;
+        }
+        if (!body) {
           sendJson(res, 404, {
             code: 'NOT_FOUND',
             message: 'browser bundle not built: run npm run build',
