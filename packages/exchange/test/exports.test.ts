@@ -4,8 +4,10 @@ import * as autoEntry from '../src/auto/index.js';
 import * as browserEntry from '../src/browser.js';
 import * as rootEntry from '../src/index.js';
 import * as kernelEntry from '../src/kernel/index.js';
+import * as httpEntry from '../src/transports/http/index.js';
 import * as ipcEntry from '../src/transports/ipc/index.js';
 import * as tcpEntry from '../src/transports/tcp/index.js';
+import * as wsEntry from '../src/transports/ws/index.js';
 
 // The public API is exactly what package.json `exports` names; these lists pin each entry.
 describe('public entries', () => {
@@ -17,10 +19,12 @@ describe('public entries', () => {
       '.',
       './auto',
       './browser',
+      './http',
       './ipc',
       './kernel',
       './package.json',
       './tcp',
+      './ws',
     ]);
   });
 
@@ -68,6 +72,19 @@ describe('public entries', () => {
 
   it('exchange/tcp', () => {
     expect(Object.keys(tcpEntry).sort()).toEqual(['connect', 'listen', 'tcpTransport']);
+  });
+
+  it('exchange/ws', () => {
+    expect(Object.keys(wsEntry).sort()).toEqual(['connect', 'listen', 'websocketTransport']);
+  });
+
+  it('exchange/http', () => {
+    expect(Object.keys(httpEntry).sort()).toEqual([
+      'connect',
+      'fetchCarrier',
+      'httpTransport',
+      'readEvents',
+    ]);
   });
 
   it('exchange/ipc', () => {
