@@ -68,7 +68,8 @@ export class IdSource {
 }
 
 /**
- * A copy the receiver may extend (it appends its hop to `trace`). Every envelope this package
+ * A copy the receiver may change (it replaces `trace` with one a hop longer; the trace array
+ * itself is shared, and never changed in place by anyone). Every envelope this package
  * makes lists all fields in this order, so they share one object shape and the per-message
  * code stays monomorphic.
  */
@@ -82,7 +83,7 @@ export function cloneEnvelope(env: Envelope): Envelope {
     to: env.to,
     ts: env.ts,
     headers: env.headers,
-    trace: env.trace.slice(),
+    trace: env.trace, // shared: a receiver replaces it (appendHop), never changes it
     start: env.start,
     cause: env.cause,
     corr: env.corr,

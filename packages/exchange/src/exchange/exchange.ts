@@ -889,7 +889,7 @@ export class Exchange {
   /** The link hands over `env` as ours (see Link): it gets our hop appended in place. */
   private receiveMessage(peer: Peer, env: Envelope, mode: number): void {
     const now = Date.now();
-    env.trace.push({ ex: this.id, at: now });
+    env.trace = appendHop(env.trace, this.id, now);
     this.counters.in++;
     this.log.record('in', peer.id, env, now);
     if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.looped(env);
@@ -1224,6 +1224,19 @@ function specificity(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/**
+ * A new trace: `trace` and one more hop. Arrays of traces are never changed in place (a local
+ * link shares them between sender and receiver), and one exact-size allocation is cheaper than
+ * copying and then growing.
+ */
+function appendHop(trace: Hop[], ex: string, at: number): Hop[] {
+  const n = trace.length;
+  const out = new Array<Hop>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = trace[i];
+  out[n] = { ex, at };
+  return out;
 }
 
 /** The key of a (kind, pattern) route in `Peer.advertised`. */
