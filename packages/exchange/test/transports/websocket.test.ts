@@ -182,3 +182,49 @@ describe('websocket reconnection', () => {
     expect(hub.describe().peers).toEqual(['twin']);
   });
 });
+
+describe('websocket liveness and limits', () => {
+  it('notices a peer that stops answering within two heartbeat intervals', async () => {
+    // A server that says hello and then never answers anything (a hung process).
+    const { WebSocketServer } = await import('ws');
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.on('listening', resolve));
+    server.on('connection', (socket) => {
+      socket.once('message', () =>
+        socket.send(JSON.stringify([{ t: 'hello', id: 'hung', protocol: 1, adverts: [] }])),
+      );
+    });
+    const port = (server.address() as { port: number }).port;
+    const c = make('watchful');
+    const gone = new Promise<{ reason: string; at: number }>((resolve) =>
+      c.on('$exchange.peer.disconnected', (m) =>
+        resolve({ reason: (m.value as { reason: string }).reason, at: Date.now() }),
+      ),
+    );
+    await c.connect({
+      transport: 'websocket',
+      url: `ws://127.0.0.1:${port}/`,
+      heartbeat: 100,
+      reconnect: false,
+    });
+    const connected = Date.now();
+    const { reason, at } = await gone;
+    expect(reason).toMatch(/heartbeat/);
+    expect(at - connected).toBeGreaterThanOrEqual(150);
+    expect(at - connected).toBeLessThan(2000);
+    server.close();
+  });
+
+  it('fails a request whose value is over the peer’s maximum with TOO_LARGE, and keeps the link', async () => {
+    const hub = make('hub8');
+    hub.handle('store', (m) => (m.value as string).length);
+    const listener = await hub.listen({ transport: 'websocket', port: 0, maxBytes: 65_536 });
+    const c = make('big');
+    await c.connect({ transport: 'websocket', url: listener.url });
+    await c.reachable('store', { timeout: 2000 });
+    await expect(c.request('store', 'x'.repeat(100_000))).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+    });
+    expect(await c.request('store', 'x'.repeat(1000))).toBe(1000);
+  });
+});
