@@ -274,9 +274,10 @@ export class Exchange {
         ? this.routeTo(env, undefined)
         : this.dispatch(env, BOTH, undefined, route) !== 0;
     if (this.counters.out === out) this.log.record('out', undefined, env, env.ts);
-    if (this.refusals !== refused) {
+    if (this.refusals !== refused && !isSystemName(name)) {
       // Every way out refused it (a full queue, e.g. buffering for a hub that is down) and
-      // nothing here took it: the caller hears at once, not from a system message.
+      // nothing here took it: the caller hears at once, not from a system message. (System
+      // messages, state pushes included, are best effort: they never throw.)
       const accepted = this.counters.out - out - (this.refusals - refused);
       if (accepted === 0 && this.localDeliveries === local)
         throw new ExchangeError('CONGESTED', `${name} not sent: every link to it is full`);
