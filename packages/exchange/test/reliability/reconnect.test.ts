@@ -1,0 +1,67 @@
+// Scenario 1 of docs/reliability.md at CI size: a publisher process at 1,000 msg/s to a hub
+// process (`exchange serve`) with an observer process; the hub is SIGKILLed and restarted on the
+// same port, then kept down until the publisher's buffer is full.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CI_SLACK, fig, runScenario, type ScenarioResult } from './soak-run.js';
+
+let r: ScenarioResult;
+const cases = () => r.cases as Record<string, any>;
+
+beforeAll(async () => {
+  r = await runScenario('reconnect', 150_000);
+}, 160_000);
+
+describe('reconnect buffering (real hub process, SIGKILL)', () => {
+  it('the hub is back on the same port within 2 s', () => {
+    expect(cases()['observer-first'].restartMs).toBeLessThan(2000 * CI_SLACK);
+  });
+
+  it('observer back first: every buffered message arrives, in order, soon after the reconnect', () => {
+    const c = cases()['observer-first'];
+    expect(c.buffered).toBeGreaterThan(500);
+    expect(c.lostBuffered).toBe(0);
+    expect(c.inOrder).toBe(true);
+    expect(c.duplicates).toBe(0);
+    expect(c.lostAfter).toBe(0);
+    expect(c.flushMs).toBeLessThan(1000 * CI_SLACK);
+  });
+
+  it('hub kept down: send throws CONGESTED at the cap, requests fail with it at once', () => {
+    const c = cases().full;
+    expect(c.queuedAtRefusal).toBe(2000);
+    expect(c.refused).toBeGreaterThan(0);
+    expect(c.otherErrors).toBe(0);
+    expect(c.request.code).toBe('CONGESTED');
+    expect(c.request.ms).toBeLessThan(50 * CI_SLACK);
+  });
+
+  it("hub kept down: the publisher's memory stops growing at the cap", () => {
+    expect(fig(r, 'publisher memory growth while refusing').ok).toBe(true);
+  });
+
+  it('full buffer: all of it arrives after the restart, in order', () => {
+    const c = cases().full;
+    // The cap counts frames: the publisher's own `$exchange.congested` (which the hub observes,
+    // for its log) may take one place in the queue.
+    expect(c.buffered).toBeGreaterThan(1990);
+    expect(c.buffered).toBeLessThanOrEqual(2000);
+    expect(c.lostBuffered).toBe(0);
+    expect(c.inOrder).toBe(true);
+    expect(c.flushMs).toBeLessThan(1000 * CI_SLACK);
+  });
+
+  // Known failure (docs/reliability.md, "Findings"): the publisher flushes its buffer as soon as
+  // the restarted hub answers its hello. If the observer has not re-registered there yet, the hub
+  // has no route for those messages and drops them; and the publisher, having replaced its routes
+  // with the new hub's (none yet), drops what it sends next as unhandled until the observer is
+  // back. Here the observer retries after 1.5 s and the publisher within 50 ms.
+  it.fails(
+    'publisher back first: no buffered message is lost (fails: dropped for no route)',
+    () => {
+      const c = cases()['publisher-first'];
+      expect(c.buffered).toBeGreaterThan(0);
+      expect(c.lostBuffered).toBe(0);
+      expect(c.lostAfter).toBe(0);
+    },
+  );
+});
