@@ -145,6 +145,8 @@ const MAX_PATH = 32;
 const MAX_RETRIES = 3;
 const MAX_FORWARDED = 100_000;
 const SWEEP_EVERY = 1024;
+/** How often relayed requests past their deadline are swept while any wait. */
+const SWEEP_MS = 1000;
 const INFO = '$exchange.info';
 const ID_TOKEN = /^[\w-]{1,64}$/;
 
@@ -177,6 +179,7 @@ export class Exchange {
   private readonly routeWaiters = new Set<() => void>();
   /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
   private tracked = 0;
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
   private localVersion = 0;
@@ -525,6 +528,7 @@ export class Exchange {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.sweepTimer);
     for (const listener of this.listeners) void listener.close();
     this.listeners.clear();
     for (const peer of [...this.peers.values()]) peer.link.close('exchange closed');
@@ -756,13 +760,17 @@ export class Exchange {
     let first: Peer | undefined;
     let best = MAX_HOPS;
     let group: Peer[] | undefined;
-    for (const c of candidates) {
-      if (c.d > best) break; // nearest first: the rest are farther
-      if (c.peer === from || this.onPath(env, c.peer.id)) continue;
-      if (first === undefined) {
-        first = c.peer;
-        best = c.d;
-      } else (group ??= [first]).push(c.peer);
+    // Congested links (queue past their high-water mark) only when nothing else can take it.
+    for (let pass = 0; pass < 2 && first === undefined; pass++) {
+      for (const c of candidates) {
+        if (c.d > best) break; // nearest first: the rest are farther
+        if (c.peer === from || this.onPath(env, c.peer.id)) continue;
+        if (pass === 0 && c.peer.congested) continue;
+        if (first === undefined) {
+          first = c.peer;
+          best = c.d;
+        } else (group ??= [first]).push(c.peer);
+      }
     }
     if (group === undefined) return first;
     switch (this.balance) {
@@ -1034,6 +1042,7 @@ export class Exchange {
     if (this.forwarded.size >= MAX_FORWARDED || ++this.tracked % SWEEP_EVERY === 0)
       this.forwardedExpire();
     this.forwarded.set(env.id, { env, from, to });
+    this.sweepLater();
   }
 
   private forwardedReply(env: Envelope): void {
@@ -1043,10 +1052,24 @@ export class Exchange {
     f.to.inflight.delete(env.corr!);
   }
 
-  private forwardedExpire(): void {
+  /** While relayed requests wait, sweep those past their deadline about once a second. */
+  private sweepLater(): void {
+    if (this.sweepTimer !== undefined || this.closed) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      this.forwardedExpire(true);
+      if (this.forwarded.size > 0) this.sweepLater();
+    }, SWEEP_MS);
+    (this.sweepTimer as { unref?: () => void }).unref?.();
+  }
+
+  private forwardedExpire(all = false): void {
     const now = Date.now();
     for (const [id, f] of this.forwarded) {
-      if ((f.env.deadline ?? 0) > now && this.forwarded.size < MAX_FORWARDED) break;
+      if ((f.env.deadline ?? 0) > now) {
+        if (all) continue; // a full sweep looks at every record
+        if (this.forwarded.size < MAX_FORWARDED) break;
+      }
       this.forwarded.delete(id);
       f.to.inflight.delete(id);
     }

@@ -159,7 +159,8 @@ export class FramedLink implements Link {
   close(reason = 'closed', error?: WireError): void {
     if (this.state === 'closed') return;
     const bye: Frame = error ? { t: 'bye', reason, error } : { t: 'bye', reason };
-    if (this.ready && this.carrier) this.write([bye]);
+    // A graceful close sends what was already accepted first (a refusal sends nothing else).
+    if (this.ready && this.carrier) this.write(error ? [bye] : [...this.queue, bye]);
     // Before the handshake, only a refusal closes: it goes in the handshake's JSON.
     else if (this.peerHello && this.carrier) this.carrier.write(HANDSHAKE_CODEC.encode([bye]));
     this.shut(reason);

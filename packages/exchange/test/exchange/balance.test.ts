@@ -195,3 +195,36 @@ describe('failover when a handler leaves with a request in flight', () => {
     expect(client.describe().counters.pending).toBe(0);
   });
 });
+
+describe('congested handlers', () => {
+  it('requests avoid a handler whose link is congested while another has room', async () => {
+    const { exchange, localLinkPair } = await import('../../src/index.js');
+    const client = exchange({ id: 'cc' });
+    const slow = exchange({ id: 'slow' });
+    const fast = exchange({ id: 'fast' });
+    try {
+      slow.handle('work', () => 'slow');
+      fast.handle('work', () => 'fast');
+      // The link to `slow` is congested at 2 queued frames; the one to `fast` has plenty of room.
+      const [toSlow, slowEnd] = localLinkPair({ maxQueued: 4, highWater: 2 });
+      await Promise.all([client.attach(toSlow), slow.attach(slowEnd)]);
+      await client.connect({ transport: 'local', exchange: fast });
+      await until(
+        () => client.describe().routes.find((r) => r.pattern === 'work')?.via.fast !== undefined,
+        'both routes',
+      );
+      await until(
+        () => client.describe().routes.find((r) => r.pattern === 'work')?.via.slow !== undefined,
+        'both routes',
+      );
+      const replies = await Promise.allSettled(
+        Array.from({ length: 20 }, () => client.request('work')),
+      );
+      const codes = replies.map((r) => (r.status === 'fulfilled' ? r.value : 'failed'));
+      expect(codes.filter((c) => c === 'failed')).toEqual([]);
+      expect(codes.filter((c) => c === 'slow').length).toBeLessThanOrEqual(2);
+    } finally {
+      for (const ex of [client, slow, fast]) ex.close();
+    }
+  });
+});

@@ -125,3 +125,20 @@ describe('relay records', () => {
     expect(b.describe().counters.forwarded).toBeLessThan(600);
   });
 });
+
+describe('relay records without later traffic', () => {
+  it('a relay forgets timed-out requests within about a second even when nothing else flows', async () => {
+    const [a, b, c] = many(3, 'q');
+    c.handle('never', () => new Promise(() => {}));
+    await wire(line([a, b, c]));
+    await a.reachable('never', { timeout: 2000 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        a.request('never', 1, { timeout: 20 }).catch((e: Error) => e.name),
+      ),
+    );
+    expect(new Set(outcomes)).toEqual(new Set(['TimeoutError']));
+    expect(b.describe().counters.forwarded).toBe(20);
+    await until(() => b.describe().counters.forwarded === 0, 'the sweep', 3000);
+  });
+});

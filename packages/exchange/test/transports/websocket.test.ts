@@ -228,3 +228,18 @@ describe('websocket liveness and limits', () => {
     expect(await c.request('store', 'x'.repeat(1000))).toBe(1000);
   });
 });
+
+describe('websocket close', () => {
+  it('a message sent just before close still arrives (close flushes, then says bye)', async () => {
+    const hub = make('hub9');
+    const got: unknown[] = [];
+    hub.on('last.words', (m) => got.push(m.value));
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const c = make('leaving');
+    await c.connect({ transport: 'websocket', url: listener.url, reconnect: false });
+    await c.reachable('last.words', { observer: true, timeout: 2000 });
+    c.send('last.words', 'goodbye');
+    c.close();
+    await expect.poll(() => got, { timeout: 2000 }).toEqual(['goodbye']);
+  });
+});
