@@ -145,6 +145,10 @@ const MAX_PATH = 32;
 const MAX_RETRIES = 3;
 const MAX_FORWARDED = 100_000;
 const SWEEP_EVERY = 1024;
+/** How long after a peer's hello a message with no route yet is held (see hold()). */
+const ROUTE_GRACE_MS = 5000;
+/** Messages held at most, over all peers; beyond it they are dropped at once. */
+const MAX_HELD = 10_000;
 /** How often relayed requests past their deadline are swept while any wait. */
 const SWEEP_MS = 1000;
 const INFO = '$exchange.info';
@@ -180,6 +184,8 @@ export class Exchange {
   /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
   private tracked = 0;
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private held: { env: Envelope; duties: number; peer: Peer }[] = [];
+  private heldTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
   private localVersion = 0;
@@ -459,8 +465,10 @@ export class Exchange {
    * says so (a client written by hand may advertise nothing): replies find their way back.
    */
   private learnFrom(peer: Peer, adverts: Advert[]): void {
+    peer.since = Date.now();
     this.routes.learn(peer.id, { k: 'n', p: peer.id, d: 0 });
     for (const a of adverts) this.routes.learn(peer.id, a);
+    this.releaseHeld();
   }
 
   /** The hello told the peer `snapshot`; later changes are diffed against it. */
@@ -529,6 +537,7 @@ export class Exchange {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.sweepTimer);
+    clearTimeout(this.heldTimer);
     for (const listener of this.listeners) void listener.close();
     this.listeners.clear();
     for (const peer of [...this.peers.values()]) peer.link.close('exchange closed');
@@ -884,7 +893,8 @@ export class Exchange {
         return this.receiveMessage(peer, frame.env, frame.mode);
       case 'adv':
         for (const a of frame.adverts) this.routes.learn(peer.id, a);
-        return this.scheduleAdverts();
+        this.scheduleAdverts();
+        return this.releaseHeld();
       case 'bye':
         return peer.link.close(frame.reason ?? 'bye');
       case 'hello':
@@ -914,10 +924,62 @@ export class Exchange {
     }
     const duties = this.seen.claim(env.id, mode);
     if (duties === 0) return void this.counters.duplicates++;
+    // Behind a held message from the same peer, a message waits its turn (order per peer).
+    if (peer.held > 0) return this.hold(env, duties, peer);
     const reached = this.dispatch(env, duties, peer);
-    if (duties & MODE_HANDLER && !(reached & MODE_HANDLER)) {
-      if (env.kind === 'req') this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
-      else this.drop(env, 'no route');
+    if (reached === 0 && now - peer.since < ROUTE_GRACE_MS && this.held.length < MAX_HELD)
+      return this.hold(env, duties, peer);
+    if (duties & MODE_HANDLER && !(reached & MODE_HANDLER)) this.noRoute(env);
+  }
+
+  private noRoute(env: Envelope): void {
+    if (env.kind === 'req') this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
+    else this.drop(env, 'no route');
+  }
+
+  /**
+   * Routes settle after a (re)connection: a peer that just said hello may send what it buffered
+   * before the exchanges it is for have said hello again (a restarted hub, clients coming back
+   * in any order). So a message nothing here can take, from a peer connected less than
+   * ROUTE_GRACE_MS ago, is held (at most MAX_HELD) and dispatched when routes change; when its
+   * peer's grace ends it is dropped (or its request fails) as it would have been at once.
+   */
+  private hold(env: Envelope, duties: number, peer: Peer): void {
+    peer.held++;
+    this.held.push({ env, duties, peer });
+    if (this.heldTimer === undefined) {
+      this.heldTimer = setTimeout(() => {
+        this.heldTimer = undefined;
+        this.releaseHeld();
+      }, ROUTE_GRACE_MS / 10);
+      (this.heldTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Try the held messages again, in order; drop those whose peer's grace is over. */
+  private releaseHeld(): void {
+    if (this.held.length === 0) return;
+    const list = this.held;
+    this.held = [];
+    const now = Date.now();
+    for (const h of list) h.peer.held--;
+    for (const h of list) {
+      const graced = now - h.peer.since < ROUTE_GRACE_MS && h.peer.open;
+      if (h.peer.held > 0 && graced) {
+        this.hold(h.env, h.duties, h.peer); // an earlier one from this peer is still waiting
+        continue;
+      }
+      const reached = this.dispatch(h.env, h.duties, h.peer);
+      if (reached !== 0) continue;
+      if (graced) this.hold(h.env, h.duties, h.peer);
+      else if (h.duties & MODE_HANDLER) this.noRoute(h.env);
+    }
+    if (this.held.length > 0 && this.heldTimer === undefined) {
+      this.heldTimer = setTimeout(() => {
+        this.heldTimer = undefined;
+        this.releaseHeld();
+      }, ROUTE_GRACE_MS / 10);
+      (this.heldTimer as { unref?: () => void }).unref?.();
     }
   }
 

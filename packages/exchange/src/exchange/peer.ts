@@ -32,6 +32,10 @@ export class Peer {
   congested = false;
   /** The peer's `instance` from its hello (see HelloFrame). */
   instance: string | undefined;
+  /** When its (last) hello came: routes are still settling for a while after (Exchange.hold). */
+  since = 0;
+  /** Messages from it the exchange holds until a route appears. */
+  held = 0;
   private pendingAdverts: Advert[] = [];
   private advertScheduled = false;
 

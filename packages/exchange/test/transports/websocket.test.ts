@@ -243,3 +243,39 @@ describe('websocket close', () => {
     await expect.poll(() => got, { timeout: 2000 }).toEqual(['goodbye']);
   });
 });
+
+describe('websocket reconnection, clients back in any order', () => {
+  it('a restarted hub holds what the publisher flushed until the observer is back', async () => {
+    const first = make('hub');
+    const listener = await first.listen({ transport: 'websocket', port: 0 });
+    const url = listener.url;
+    const observer = make('obs');
+    const got: number[] = [];
+    observer.on('tick', (m) => got.push(m.value as number));
+    // The observer comes back late (its first retry after ~1 s); the publisher at once.
+    await observer.connect({
+      transport: 'websocket',
+      url,
+      reconnect: { initialDelay: 1000, maxDelay: 1000, jitter: 0 },
+    });
+    const publisher = make('pub2');
+    await publisher.connect({
+      transport: 'websocket',
+      url,
+      reconnect: { initialDelay: 20, maxDelay: 50 },
+    });
+    await publisher.reachable('tick', { observer: true, timeout: 2000 });
+    for (let i = 0; i < 50; i++) publisher.send('tick', i);
+    await expect.poll(() => got.length).toBe(50);
+
+    first.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 50; i < 100; i++) publisher.send('tick', i); // buffered: the hub is down
+    const second = make('hub');
+    await second.listen({ transport: 'websocket', port: listener.port! });
+    await expect.poll(() => second.describe().peers, { timeout: 3000 }).toContain('pub2');
+    expect(second.describe().peers).not.toContain('obs'); // the publisher really is back first
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(100);
+    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+});
