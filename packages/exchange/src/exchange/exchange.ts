@@ -149,8 +149,8 @@ const SWEEP_EVERY = 1024;
 const ROUTE_GRACE_MS = 5000;
 /** Messages held at most, over all peers; beyond it they are dropped at once. */
 const MAX_HELD = 10_000;
-/** How often relayed requests past their deadline are swept while any wait. */
-const SWEEP_MS = 1000;
+/** How often relayed requests past their deadline are swept while any wait (ms). */
+const SWEEP_MS = 250;
 const INFO = '$exchange.info';
 const ID_TOKEN = /^[\w-]{1,64}$/;
 

@@ -127,7 +127,7 @@ describe('relay records', () => {
 });
 
 describe('relay records without later traffic', () => {
-  it('a relay forgets timed-out requests within about a second even when nothing else flows', async () => {
+  it('a relay forgets timed-out requests within a quarter second even when nothing else flows', async () => {
     const [a, b, c] = many(3, 'q');
     c.handle('never', () => new Promise(() => {}));
     await wire(line([a, b, c]));
