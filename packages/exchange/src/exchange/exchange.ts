@@ -184,7 +184,10 @@ export class Exchange {
   /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
   private tracked = 0;
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
-  private held: { env: Envelope; duties: number; peer: Peer }[] = [];
+  private held: { env: Envelope; duties: number; source: HoldSource; from: Peer | undefined }[] =
+    [];
+  /** Messages sent here wait like a peer's (see hold): since = the last reconnection. */
+  private readonly origin: HoldSource = { held: 0, since: 0, open: true };
   private heldTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
@@ -275,6 +278,11 @@ export class Exchange {
   send(name: string, value?: unknown, options: SendOptions = NO_OPTIONS): Envelope {
     const route = this.route(name);
     const env = this.create('msg', name, value, options);
+    if (this.origin.held > 0 && env.to === undefined) {
+      // Earlier messages from here wait for routes: this one waits behind them (order).
+      this.hold(env, BOTH, this.origin);
+      return env;
+    }
     const out = this.counters.out;
     const refused = this.refusals;
     const local = this.localDeliveries;
@@ -291,8 +299,19 @@ export class Exchange {
       if (accepted === 0 && this.localDeliveries === local)
         throw new ExchangeError('CONGESTED', `${name} not sent: every link to it is full`);
     }
-    if (!reached && !isSystemName(name)) this.unhandled(env);
+    if (!reached && !isSystemName(name)) this.unhandledOrHeld(env);
     return env;
+  }
+
+  /**
+   * Nothing takes a message sent here. Shortly after a link reconnected, routes may still be on
+   * their way (clients coming back after a hub restart): it is held like a peer's (see hold).
+   */
+  private unhandledOrHeld(env: Envelope): void {
+    const settling = Date.now() - this.origin.since < ROUTE_GRACE_MS;
+    if (settling && env.to === undefined && this.held.length < MAX_HELD)
+      this.hold(env, BOTH, this.origin);
+    else this.unhandled(env);
   }
 
   /** Send to every connected peer (each delivers to its local handlers and observers). */
@@ -484,6 +503,8 @@ export class Exchange {
   private resync(peer: Peer, hello: HelloFrame): void {
     if (hello.id !== peer.id) return peer.link.close(`peer ${peer.id} came back as ${hello.id}`);
     peer.instance = hello.instance;
+    // Reconnected: what this exchange sends may find no route until others are back too.
+    this.origin.since = Date.now();
     this.routes.forgetPeer(peer.id);
     this.learnFrom(peer, hello.adverts);
     this.syncPeer(peer);
@@ -925,10 +946,10 @@ export class Exchange {
     const duties = this.seen.claim(env.id, mode);
     if (duties === 0) return void this.counters.duplicates++;
     // Behind a held message from the same peer, a message waits its turn (order per peer).
-    if (peer.held > 0) return this.hold(env, duties, peer);
+    if (peer.held > 0) return this.hold(env, duties, peer, peer);
     const reached = this.dispatch(env, duties, peer);
     if (reached === 0 && now - peer.since < ROUTE_GRACE_MS && this.held.length < MAX_HELD)
-      return this.hold(env, duties, peer);
+      return this.hold(env, duties, peer, peer);
     if (duties & MODE_HANDLER && !(reached & MODE_HANDLER)) this.noRoute(env);
   }
 
@@ -944,42 +965,39 @@ export class Exchange {
    * ROUTE_GRACE_MS ago, is held (at most MAX_HELD) and dispatched when routes change; when its
    * peer's grace ends it is dropped (or its request fails) as it would have been at once.
    */
-  private hold(env: Envelope, duties: number, peer: Peer): void {
-    peer.held++;
-    this.held.push({ env, duties, peer });
-    if (this.heldTimer === undefined) {
-      this.heldTimer = setTimeout(() => {
-        this.heldTimer = undefined;
-        this.releaseHeld();
-      }, ROUTE_GRACE_MS / 10);
-      (this.heldTimer as { unref?: () => void }).unref?.();
-    }
+  private hold(env: Envelope, duties: number, source: HoldSource, from?: Peer): void {
+    source.held++;
+    this.held.push({ env, duties, source, from });
+    this.releaseSoon();
   }
 
-  /** Try the held messages again, in order; drop those whose peer's grace is over. */
+  private releaseSoon(): void {
+    if (this.heldTimer !== undefined) return;
+    this.heldTimer = setTimeout(() => {
+      this.heldTimer = undefined;
+      this.releaseHeld();
+    }, ROUTE_GRACE_MS / 10);
+    (this.heldTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Try the held messages again, in order; drop those whose grace is over. */
   private releaseHeld(): void {
     if (this.held.length === 0) return;
     const list = this.held;
     this.held = [];
     const now = Date.now();
-    for (const h of list) h.peer.held--;
+    for (const h of list) h.source.held--;
     for (const h of list) {
-      const graced = now - h.peer.since < ROUTE_GRACE_MS && h.peer.open;
-      if (h.peer.held > 0 && graced) {
-        this.hold(h.env, h.duties, h.peer); // an earlier one from this peer is still waiting
+      const graced = now - h.source.since < ROUTE_GRACE_MS && h.source.open;
+      if (h.source.held > 0 && graced) {
+        this.hold(h.env, h.duties, h.source, h.from); // an earlier one is still waiting
         continue;
       }
-      const reached = this.dispatch(h.env, h.duties, h.peer);
+      const reached = this.dispatch(h.env, h.duties, h.from);
       if (reached !== 0) continue;
-      if (graced) this.hold(h.env, h.duties, h.peer);
+      if (graced) this.hold(h.env, h.duties, h.source, h.from);
+      else if (h.from === undefined) this.unhandled(h.env);
       else if (h.duties & MODE_HANDLER) this.noRoute(h.env);
-    }
-    if (this.held.length > 0 && this.heldTimer === undefined) {
-      this.heldTimer = setTimeout(() => {
-        this.heldTimer = undefined;
-        this.releaseHeld();
-      }, ROUTE_GRACE_MS / 10);
-      (this.heldTimer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -1323,6 +1341,13 @@ function appendHop(trace: Hop[], ex: string, at: number): Hop[] {
   for (let i = 0; i < n; i++) out[i] = trace[i];
   out[n] = { ex, at };
   return out;
+}
+
+/** Where held messages came from: a peer (its hello time) or this exchange (the last hello). */
+interface HoldSource {
+  held: number;
+  since: number;
+  readonly open: boolean;
 }
 
 /** The key of a (kind, pattern) route in `Peer.advertised`. */

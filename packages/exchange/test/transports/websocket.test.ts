@@ -245,7 +245,7 @@ describe('websocket close', () => {
 });
 
 describe('websocket reconnection, clients back in any order', () => {
-  it('a restarted hub holds what the publisher flushed until the observer is back', async () => {
+  it('a restarted hub, and the publisher, hold messages until the observer is back', async () => {
     const first = make('hub');
     const listener = await first.listen({ transport: 'websocket', port: 0 });
     const url = listener.url;
@@ -275,7 +275,10 @@ describe('websocket reconnection, clients back in any order', () => {
     await second.listen({ transport: 'websocket', port: listener.port! });
     await expect.poll(() => second.describe().peers, { timeout: 3000 }).toContain('pub2');
     expect(second.describe().peers).not.toContain('obs'); // the publisher really is back first
-    await expect.poll(() => got.length, { timeout: 5000 }).toBe(100);
-    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    // Sent after the publisher is back but before the observer: no route anywhere yet.
+    for (let i = 100; i < 150; i++) publisher.send('tick', i);
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(150);
+    expect(got).toEqual(Array.from({ length: 150 }, (_, i) => i));
+    expect(publisher.describe().counters.unhandled).toBe(0);
   });
 });
