@@ -1,0 +1,219 @@
+/**
+ * A strict MessagePack reader for the JSON data model, in one pass: it builds plain arrays and
+ * objects and refuses, as it reads, whatever JSON could not hold or the protocol forbids (binary,
+ * extension types, NaN and ±Infinity, truncated input, trailing bytes, a `__proto__` key, a
+ * `constructor` holding a `prototype`), so that nothing needs a second walk. Integer and boolean
+ * map keys become strings (spec/protocol.md, 11.2). Errors are BAD_FRAME, for the whole batch.
+ *
+ * @example
+ * readMsgpack(new Uint8Array([0x91, 0x81, 0xa1, 0x74, 0xa4, 0x70, 0x69, 0x6e, 0x67])); // [{ t: 'ping' }]
+ */
+import { badFrame } from './problems.js';
+
+/** Deeper values are refused (the spec asks receivers to take at least 64 levels). */
+export const MAX_READ_DEPTH = 512;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+let src: Uint8Array = new Uint8Array(0);
+let view: DataView = new DataView(src.buffer);
+let pos = 0;
+let end = 0;
+
+/**
+ * Decode one MessagePack value that must fill `bytes` exactly.
+ * @param bytes - one transport message.
+ * @returns the value: JSON data only.
+ * @throws {ExchangeError} `BAD_FRAME` naming what is wrong.
+ */
+export function readMsgpack(bytes: Uint8Array): unknown {
+  src = bytes;
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  pos = 0;
+  end = bytes.length;
+  try {
+    if (end === 0) throw bad('is empty');
+    const v = read(0);
+    if (pos !== end) throw bad(`has ${end - pos} bytes after the value`);
+    return v;
+  } finally {
+    src = EMPTY; // do not keep the message alive
+    view = EMPTY_VIEW;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+
+const bad = (problem: string) => badFrame(-1, '', problem);
+const notJson = (what: string) =>
+  bad(`holds a value outside the JSON data model: ${what} is not a JSON value`);
+
+/** Room for `n` more bytes, or the input is cut short. */
+function need(n: number): void {
+  if (n > end - pos) throw bad('is not valid MessagePack: cut short');
+}
+
+function read(depth: number): unknown {
+  need(1);
+  const b = src[pos++];
+  if (b < 0x80) return b;
+  if (b < 0x90) return readMap(b & 0x0f, depth);
+  if (b < 0xa0) return readArray(b & 0x0f, depth);
+  if (b < 0xc0) return readString(b & 0x1f);
+  if (b >= 0xe0) return b - 0x100;
+  switch (b) {
+    case 0xc0:
+      return null;
+    case 0xc2:
+      return false;
+    case 0xc3:
+      return true;
+    case 0xca:
+      return finite(4);
+    case 0xcb:
+      return finite(8);
+    case 0xcc:
+    case 0xcd:
+    case 0xce:
+      return unsigned(1 << (b - 0xcc));
+    case 0xcf:
+      return unsigned(4) * 0x100000000 + unsigned(4);
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+      return signed(1 << (b - 0xd0));
+    case 0xd3:
+      return signed(4) * 0x100000000 + unsigned(4);
+    case 0xd9:
+      return readString(unsigned(1));
+    case 0xda:
+      return readString(unsigned(2));
+    case 0xdb:
+      return readString(unsigned(4));
+    case 0xdc:
+      return readArray(unsigned(2), depth);
+    case 0xdd:
+      return readArray(unsigned(4), depth);
+    case 0xde:
+      return readMap(unsigned(2), depth);
+    case 0xdf:
+      return readMap(unsigned(4), depth);
+    case 0xc4:
+    case 0xc5:
+    case 0xc6:
+      throw notJson('binary');
+    case 0xc1:
+      throw bad('is not valid MessagePack: byte 0xc1 is never used');
+    default:
+      throw notJson(`an extension type`); // 0xc7-0xc9, 0xd4-0xd8: timestamps, undefined, records
+  }
+}
+
+/** An unsigned integer of `size` (1, 2 or 4) bytes; also the length fields. */
+function unsigned(size: number): number {
+  need(size);
+  const p = pos;
+  pos += size;
+  return size === 1 ? src[p] : size === 2 ? view.getUint16(p) : view.getUint32(p);
+}
+
+function signed(size: number): number {
+  need(size);
+  const p = pos;
+  pos += size;
+  return size === 1 ? view.getInt8(p) : size === 2 ? view.getInt16(p) : view.getInt32(p);
+}
+
+function finite(size: number): number {
+  need(size);
+  const v = size === 4 ? view.getFloat32(pos) : view.getFloat64(pos);
+  pos += size;
+  if (!Number.isFinite(v)) throw notJson(String(v));
+  return v;
+}
+
+function readArray(n: number, depth: number): unknown[] {
+  // Every element takes a byte at least: a longer array is cut short (and would not fit).
+  need(n);
+  if (depth >= MAX_READ_DEPTH) throw bad(`is nested over ${MAX_READ_DEPTH} levels deep`);
+  const a = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) a[i] = read(depth + 1);
+  return a;
+}
+
+function readMap(n: number, depth: number): Record<string, unknown> {
+  need(2 * n);
+  if (depth >= MAX_READ_DEPTH) throw bad(`is nested over ${MAX_READ_DEPTH} levels deep`);
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const key = readKey(depth + 1);
+    const v = read(depth + 1);
+    if (key === '__proto__') throw bad('has a __proto__ key (prototype pollution)');
+    if (key === 'constructor' && holdsPrototype(v))
+      throw bad('has a constructor key holding a prototype (prototype pollution)');
+    o[key] = v;
+  }
+  return o;
+}
+
+function holdsPrototype(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && Object.hasOwn(v, 'prototype');
+}
+
+function readKey(depth: number): string {
+  need(1);
+  const b = src[pos];
+  if (b >= 0xa0 && b < 0xc0) {
+    pos++;
+    return readString(b & 0x1f, true);
+  }
+  const key = read(depth);
+  if (typeof key === 'string') return key;
+  // Integer and boolean keys become strings, as msgpackr has always read them.
+  if (Number.isInteger(key) || typeof key === 'boolean') return String(key);
+  throw bad(`has a map key that is not a string (${key === null ? 'nil' : typeof key})`);
+}
+
+/**
+ * Short ASCII strings come again and again (keys, kinds, names, exchange ids): each is made
+ * once and kept in a small hash table, so reading them makes no garbage. A miss costs a hash.
+ */
+const CACHED_LENGTH = 32;
+const CACHE_SLOTS = 4096;
+const cache = new Array<string>(CACHE_SLOTS).fill('');
+
+/** A string of `n` bytes; `isKey`: one made now is internalized, as property keys are. */
+function readString(n: number, isKey = false): string {
+  need(n);
+  const p = pos;
+  pos += n;
+  if (n > CACHED_LENGTH || n === 0) return decode(p, n);
+  // A cheap hash of the length and three bytes; the comparison below does the real work.
+  const h = Math.imul(n, 0x9e3779b1) ^ (src[p] << 14) ^ (src[p + (n >> 1)] << 7) ^ src[p + n - 1];
+  const slot = (h ^ (h >>> 11)) & (CACHE_SLOTS - 1);
+  const known = cache[slot];
+  if (known.length === n && sameAscii(known, p)) return known;
+  const s = decode(p, n);
+  // Only ASCII is kept (then a match of char codes and bytes is a match of strings).
+  if (s.length === n) cache[slot] = isKey ? internalize(s) : s;
+  return s;
+}
+
+function sameAscii(s: string, p: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== src[p + i]) return false;
+  return true;
+}
+
+/** The engine's own copy of a string used as a property key: stores with it take the fast path. */
+function internalize(s: string): string {
+  for (const key in { [s]: 0 }) return key;
+  return s;
+}
+
+function decode(p: number, n: number): string {
+  try {
+    return utf8.decode(src.subarray(p, p + n));
+  } catch (e) {
+    throw badFrame(-1, '', 'holds a string that is not valid UTF-8', e);
+  }
+}

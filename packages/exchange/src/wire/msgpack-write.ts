@@ -1,0 +1,258 @@
+/**
+ * A MessagePack writer for the JSON data model (spec/protocol.md, "Values"), in one pass: it
+ * writes null, booleans, finite numbers, strings, arrays and plain objects, leaves out object
+ * properties whose value is `undefined`, and gives up (`NOT_PLAIN`) on anything JSON.stringify
+ * would have to convert (a Date, NaN, a class instance, a BigInt, a cycle), so that the caller
+ * can convert that frame first. Output goes into a chunk shared by successive messages: each
+ * message is a view of its own bytes, never written again.
+ *
+ * @example
+ * writeMsgpack([{ t: 'ping', n: 1 }]); // Uint8Array 91 82 a1 74 a4 70 69 6e 67 a1 6e 01
+ */
+
+/**
+ * Thrown (the same object each time: no stack to capture) when a value needs JSON.stringify's
+ * conversions first. Not the caller's mistake: the codec converts and writes again.
+ */
+export const NOT_PLAIN = new Error('not plain JSON data: convert it first');
+
+/** Deeper values are given up on, which also stops a cycle (JSON.stringify then decides). */
+export const MAX_WRITE_DEPTH = 512;
+
+/** The smallest chunk; chunks grow to hold a few of the largest recent messages. */
+const MIN_CHUNK = 64 * 1024;
+const MAX_CHUNK = 8 * 1024 * 1024;
+/** Strings at least this long go through TextEncoder; shorter ones are written by hand. */
+const LONG_STRING = 64;
+
+const utf8 = new TextEncoder();
+let chunkSize = MIN_CHUNK;
+let buf: Uint8Array = new Uint8Array(chunkSize);
+let view: DataView = new DataView(buf.buffer);
+let start = 0;
+let pos = 0;
+/** A getter on a plain object could encode from inside an encode: that call gives up. */
+let busy = false;
+
+/**
+ * Encode `v` as one MessagePack value.
+ * @param v - the value: plain JSON data, `undefined` properties allowed.
+ * @returns its bytes, a view that no later call overwrites.
+ * @throws `NOT_PLAIN` if `v` holds anything else (or is nested over MAX_WRITE_DEPTH).
+ */
+export function writeMsgpack(v: unknown): Uint8Array {
+  if (busy) throw NOT_PLAIN;
+  busy = true;
+  start = pos;
+  try {
+    if (buf.length - pos < 1024) newChunk(chunkSize);
+    write(v, 0);
+  } catch (e) {
+    pos = start;
+    throw e;
+  } finally {
+    busy = false;
+  }
+  const size = pos - start;
+  if (size * 4 > chunkSize && chunkSize < MAX_CHUNK) chunkSize = Math.min(MAX_CHUNK, size * 4);
+  return buf.subarray(start, pos);
+}
+
+/** A new chunk of at least `size` bytes, holding the message written so far at its start. */
+function newChunk(size: number): void {
+  const sofar = buf.subarray(start, pos);
+  buf = new Uint8Array(Math.max(size, chunkSize));
+  view = new DataView(buf.buffer);
+  buf.set(sofar);
+  pos -= start;
+  start = 0;
+}
+
+/** Room for `n` more bytes. Positions move on a new chunk: keep them relative to `start`. */
+function ensure(n: number): void {
+  if (pos + n > buf.length) newChunk(2 * (pos - start + n));
+}
+
+function write(v: unknown, depth: number): void {
+  switch (typeof v) {
+    case 'string':
+      return writeString(v);
+    case 'number':
+      return writeNumber(v);
+    case 'boolean':
+      ensure(1);
+      buf[pos++] = v ? 0xc3 : 0xc2;
+      return;
+    case 'object':
+      if (v === null) {
+        ensure(1);
+        buf[pos++] = 0xc0;
+        return;
+      }
+      if (depth >= MAX_WRITE_DEPTH) throw NOT_PLAIN;
+      if (Array.isArray(v)) return writeArray(v, depth);
+      if (Object.getPrototypeOf(v) !== Object.prototype) throw NOT_PLAIN;
+      return writeMap(v as Record<string, unknown>, depth);
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      // undefined outside an object, a function, a symbol, a BigInt: JSON.stringify decides.
+      throw NOT_PLAIN;
+  }
+}
+
+function writeArray(a: readonly unknown[], depth: number): void {
+  const n = a.length;
+  writeHeader(n, 0x90, 0xdc);
+  for (let i = 0; i < n; i++) write(a[i], depth + 1);
+}
+
+function writeMap(o: Record<string, unknown>, depth: number): void {
+  // The count is known only at the end: a fixmap header, widened if there are 16 or more.
+  ensure(1);
+  const at = pos++ - start;
+  let count = 0;
+  for (const key in o) {
+    const x = o[key];
+    if (x === undefined) continue;
+    writeString(key);
+    write(x, depth + 1);
+    count++;
+  }
+  if (count < 16) buf[start + at] = 0x80 | count;
+  else widen(at, count);
+}
+
+/** Make room for a map 16/32 header at `at` (relative to `start`) by moving the entries. */
+function widen(at: number, count: number): void {
+  const extra = count < 0x10000 ? 2 : 4;
+  ensure(extra);
+  const h = start + at;
+  buf.copyWithin(h + 1 + extra, h + 1, pos);
+  pos += extra;
+  if (extra === 2) {
+    buf[h] = 0xde;
+    view.setUint16(h + 1, count);
+  } else {
+    buf[h] = 0xdf;
+    view.setUint32(h + 1, count);
+  }
+}
+
+/** An array or map header: fix form below 16 entries, else 16- or 32-bit. */
+function writeHeader(n: number, fix: number, wide16: number): void {
+  ensure(5);
+  if (n < 16) buf[pos++] = fix | n;
+  else if (n < 0x10000) {
+    buf[pos] = wide16;
+    view.setUint16(pos + 1, n);
+    pos += 3;
+  } else {
+    buf[pos] = wide16 + 1;
+    view.setUint32(pos + 1, n);
+    pos += 5;
+  }
+}
+
+function writeNumber(v: number): void {
+  ensure(9);
+  if (Number.isInteger(v) && v <= Number.MAX_SAFE_INTEGER && v >= -Number.MAX_SAFE_INTEGER) {
+    if (v >= 0) return writeUint(v); // -0 too: it is sent as 0
+    if (v >= -0x20) buf[pos++] = 0x100 + v;
+    else if (v >= -0x80) {
+      buf[pos++] = 0xd0;
+      buf[pos++] = 0x100 + v;
+    } else if (v >= -0x8000) {
+      buf[pos] = 0xd1;
+      view.setInt16(pos + 1, v);
+      pos += 3;
+    } else if (v >= -0x80000000) {
+      buf[pos] = 0xd2;
+      view.setInt32(pos + 1, v);
+      pos += 5;
+    } else {
+      const high = Math.floor(v / 0x100000000);
+      buf[pos] = 0xd3;
+      view.setInt32(pos + 1, high);
+      view.setUint32(pos + 5, v - high * 0x100000000);
+      pos += 9;
+    }
+  } else if (Number.isFinite(v)) {
+    buf[pos] = 0xcb;
+    view.setFloat64(pos + 1, v);
+    pos += 9;
+  } else throw NOT_PLAIN; // NaN and ±Infinity become null in JSON
+}
+
+function writeUint(v: number): void {
+  if (v < 0x80) buf[pos++] = v;
+  else if (v < 0x100) {
+    buf[pos++] = 0xcc;
+    buf[pos++] = v;
+  } else if (v < 0x10000) {
+    buf[pos] = 0xcd;
+    view.setUint16(pos + 1, v);
+    pos += 3;
+  } else if (v < 0x100000000) {
+    buf[pos] = 0xce;
+    view.setUint32(pos + 1, v);
+    pos += 5;
+  } else {
+    buf[pos] = 0xcf;
+    view.setUint32(pos + 1, Math.floor(v / 0x100000000));
+    view.setUint32(pos + 5, v >>> 0);
+    pos += 9;
+  }
+}
+
+function writeString(s: string): void {
+  const n = s.length;
+  if (n < 32) {
+    // Short strings are nearly always ASCII: write them as they are read.
+    ensure(1 + 3 * n);
+    const p = pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return writeUtf8(s);
+      buf[p + 1 + i] = c;
+    }
+    buf[p] = 0xa0 | n;
+    pos = p + 1 + n;
+    return;
+  }
+  if (n < LONG_STRING) {
+    ensure(2 + 3 * n);
+    const p = pos + 2;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return writeUtf8(s);
+      buf[p + i] = c;
+    }
+    buf[pos] = 0xd9;
+    buf[pos + 1] = n;
+    pos = p + n;
+    return;
+  }
+  writeUtf8(s);
+}
+
+/** Any string: UTF-8 after a 5-byte gap, then the smallest header, moving the bytes back. */
+function writeUtf8(s: string): void {
+  ensure(5 + 3 * s.length);
+  const { written } = utf8.encodeInto(s, buf.subarray(pos + 5));
+  const header = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
+  if (header !== 5) buf.copyWithin(pos + header, pos + 5, pos + 5 + written);
+  if (header === 1) buf[pos] = 0xa0 | written;
+  else if (header === 2) {
+    buf[pos] = 0xd9;
+    buf[pos + 1] = written;
+  } else if (header === 3) {
+    buf[pos] = 0xda;
+    view.setUint16(pos + 1, written);
+  } else {
+    buf[pos] = 0xdb;
+    view.setUint32(pos + 1, written);
+  }
+  pos += header + written;
+}
