@@ -26,8 +26,12 @@ export function encodeBatches(
   onTooLarge: (frame: Frame, bytes: number) => void,
 ): (string | Uint8Array)[] {
   const out: (string | Uint8Array)[] = [];
-  for (let start = 0; start < frames.length; start += limits.maxFrames) {
-    fit(codec, frames.slice(start, start + limits.maxFrames), limits.maxBytes, out, onTooLarge);
+  // Usually all fits in one message: no copy of the queue then.
+  if (frames.length <= limits.maxFrames) fit(codec, frames, limits.maxBytes, out, onTooLarge);
+  else {
+    for (let start = 0; start < frames.length; start += limits.maxFrames) {
+      fit(codec, frames.slice(start, start + limits.maxFrames), limits.maxBytes, out, onTooLarge);
+    }
   }
   return out;
 }

@@ -15,7 +15,6 @@ export const MAX_READ_DEPTH = 512;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 let src: Uint8Array = new Uint8Array(0);
-let view: DataView = new DataView(src.buffer);
 let pos = 0;
 let end = 0;
 
@@ -27,7 +26,6 @@ let end = 0;
  */
 export function readMsgpack(bytes: Uint8Array): unknown {
   src = bytes;
-  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = 0;
   end = bytes.length;
   try {
@@ -37,12 +35,10 @@ export function readMsgpack(bytes: Uint8Array): unknown {
     return v;
   } finally {
     src = EMPTY; // do not keep the message alive
-    view = EMPTY_VIEW;
   }
 }
 
 const EMPTY = new Uint8Array(0);
-const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
 const bad = (problem: string) => badFrame(-1, '', problem);
 const notJson = (what: string) =>
@@ -109,25 +105,30 @@ function read(depth: number): unknown {
   }
 }
 
-/** An unsigned integer of `size` (1, 2 or 4) bytes; also the length fields. */
+/** An unsigned integer of `size` (1, 2 or 4) bytes, big-endian; also the length fields. */
 function unsigned(size: number): number {
   need(size);
   const p = pos;
   pos += size;
-  return size === 1 ? src[p] : size === 2 ? view.getUint16(p) : view.getUint32(p);
+  if (size === 1) return src[p];
+  if (size === 2) return (src[p] << 8) | src[p + 1];
+  return src[p] * 0x1000000 + ((src[p + 1] << 16) | (src[p + 2] << 8) | src[p + 3]);
 }
 
 function signed(size: number): number {
-  need(size);
-  const p = pos;
-  pos += size;
-  return size === 1 ? view.getInt8(p) : size === 2 ? view.getInt16(p) : view.getInt32(p);
+  const v = unsigned(size);
+  const bits = 8 * size;
+  return v >= 2 ** (bits - 1) ? v - 2 ** bits : v;
 }
+
+/** Floats go through a scratch buffer: no DataView per message. */
+const scratch = new DataView(new ArrayBuffer(8));
 
 function finite(size: number): number {
   need(size);
-  const v = size === 4 ? view.getFloat32(pos) : view.getFloat64(pos);
+  for (let i = 0; i < size; i++) scratch.setUint8(i, src[pos + i]);
   pos += size;
+  const v = size === 4 ? scratch.getFloat32(0) : scratch.getFloat64(0);
   if (!Number.isFinite(v)) throw notJson(String(v));
   return v;
 }

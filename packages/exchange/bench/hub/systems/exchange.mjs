@@ -41,6 +41,7 @@ export const system = {
       connectTimeout: timeoutMs,
       reconnect: false,
     });
+    const routed = new Set();
     // The hub has seen everything sent before a round trip to it (one link, in order).
     const roundTrip = async () => {
       await new Promise((resolve) => setImmediate(resolve)); // let queued adverts go first
@@ -56,7 +57,14 @@ export const system = {
         ex.handle(subject, (msg) => handler(msg.value));
         await roundTrip();
       },
-      request: (subject, payload) => ex.request(subject, payload),
+      // The requester may connect before the hub's advert of the responder reaches it.
+      request: (subject, payload) =>
+        routed.has(subject)
+          ? ex.request(subject, payload)
+          : ex.reachable(subject, { timeout: timeoutMs }).then(() => {
+              routed.add(subject);
+              return ex.request(subject, payload);
+            }),
       flush: roundTrip,
       async close() {
         ex.close();

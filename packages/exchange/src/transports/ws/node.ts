@@ -50,6 +50,8 @@ export function connect(options: WebSocketConnectOptions): Promise<Link> {
     (url) =>
       new WebSocket(url, {
         maxPayload: options.maxBytes ?? DEFAULT_MAX_BYTES,
+        // Batches are already small (msgpack) and compressing them costs CPU and latency.
+        perMessageDeflate: false,
       }) as unknown as WebSocketLike,
     options,
   );
@@ -67,6 +69,7 @@ export async function listen(
   const wss = new WebSocketServer({
     server,
     maxPayload: maxBytes,
+    perMessageDeflate: false,
     ...(options.path !== undefined ? { path: options.path } : {}),
   });
   // ws re-emits the HTTP server's errors (a taken port): whoever listens on the server handles

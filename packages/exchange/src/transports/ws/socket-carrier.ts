@@ -23,7 +23,8 @@ const MAX_REASON = 120;
 
 /** A carrier over an open WebSocket: one WebSocket message per transport message. */
 export function socketCarrier(socket: WebSocketLike): Carrier {
-  socket.binaryType = 'arraybuffer';
+  // Node's `ws` hands over Buffers by default (Uint8Arrays, no copy); browsers would make Blobs.
+  if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
   const carrier: Carrier = {
     write: (data) => socket.send(data),
     get buffered() {
