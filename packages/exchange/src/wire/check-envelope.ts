@@ -6,6 +6,7 @@
 import {
   exchangeId,
   fields,
+  isExchangeId,
   integer,
   isFields,
   list,
@@ -17,7 +18,7 @@ import {
   time,
   type Fields,
 } from './checks.js';
-import { EXCHANGE_ID, MAX_CODE_LENGTH, MAX_HEADERS, MAX_TRACE } from './limits.js';
+import { MAX_CODE_LENGTH, MAX_HEADERS, MAX_TRACE } from './limits.js';
 import { badFrame, tooLarge, typeOf } from './problems.js';
 
 const KINDS = ['msg', 'req', 'rep', 'err'];
@@ -72,8 +73,7 @@ function checkTrace(v: unknown, i: number): number {
     if (!isFields(hop))
       throw badFrame(i, `env.trace[${j}]`, `must be an object, got ${typeOf(hop)}`);
     // The common case passes the inline tests; the throwing checks build the path on failure.
-    if (typeof hop.ex !== 'string' || !EXCHANGE_ID.test(hop.ex))
-      exchangeId(hop.ex, i, `env.trace[${j}].ex`);
+    if (!isExchangeId(hop.ex)) exchangeId(hop.ex, i, `env.trace[${j}].ex`);
     if (typeof hop.at !== 'number' || !(hop.at >= 0) || hop.at === Infinity)
       time(hop.at, i, `env.trace[${j}].at`);
   }

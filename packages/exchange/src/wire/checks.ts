@@ -45,9 +45,32 @@ export function messageId(v: unknown, i: number, path: string): void {
   shortText(v, i, path, MAX_ID_LENGTH);
 }
 
+/**
+ * Exchange ids and message names found valid lately. The same few come in nearly every frame
+ * (senders, hops, names), and a Set lookup is cheaper than checking them again. Bounded: the
+ * set starts over when full.
+ */
+const KNOWN_MAX = 1024;
+const knownIds = new Set<string>();
+const knownNames = new Set<string>();
+
+function remember(known: Set<string>, s: string): void {
+  if (known.size >= KNOWN_MAX) known.clear();
+  known.add(s);
+}
+
+/** True for an exchange id: 1–64 letters, digits, `_` or `-`. */
+export function isExchangeId(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  if (knownIds.has(v)) return true;
+  if (!EXCHANGE_ID.test(v)) return false;
+  remember(knownIds, v);
+  return true;
+}
+
 /** An exchange id: 1–64 letters, digits, `_` or `-`. */
 export function exchangeId(v: unknown, i: number, path: string): void {
-  if (!EXCHANGE_ID.test(text(v, i, path)))
+  if (!isExchangeId(text(v, i, path)))
     throw badFrame(i, path, `must be an exchange id (1-64 of A-Z a-z 0-9 _ -), got ${show(v)}`);
 }
 
@@ -78,7 +101,10 @@ export function list(v: unknown, i: number, path: string): unknown[] {
 
 /** A message name (no wildcards): a wrong type is BAD_FRAME, a bad string INVALID_NAME. */
 export function messageName(v: unknown, i: number, path: string): void {
-  if (!isValidName(text(v, i, path))) rethrowNameError(() => validateName(v), i, path, v);
+  const name = text(v, i, path);
+  if (knownNames.has(name)) return;
+  if (!isValidName(name)) rethrowNameError(() => validateName(v), i, path, v);
+  remember(knownNames, name);
 }
 
 /** A pattern (a name that may use `*` and a final `>`). */
