@@ -23,10 +23,9 @@ describe('connection churn (real hub process)', () => {
     expect(fig(r, 'hub routes').ok).toBe(true);
   });
 
-  // Known failure (docs/reliability.md, "Findings"): `ex.send(…); ex.close()` in one turn loses
-  // the message. The framed link writes its queue on the next microtask, but close() writes the
-  // bye at once and empties the queue.
-  it.fails('a message sent just before close arrives (fails: close drops the queued frame)', () => {
+  // Was a known failure until the framed link's close() learned to send its queue before the
+  // bye (docs/reliability.md, "Findings").
+  it('a message sent just before close arrives', () => {
     expect(fig(r, 'messages sent just before close').ok).toBe(true);
   });
 });

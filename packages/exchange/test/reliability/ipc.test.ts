@@ -29,10 +29,9 @@ describe.each(['child', 'worker'])('ipc backpressure with a %s consumer', (kind)
     expect(kill.pending).toBe(0);
   });
 
-  // Known failure (docs/reliability.md, "Findings"): balancing does not look at congestion, so a
-  // request that round-robin gives to the congested consumer fails with CONGESTED although the
-  // other consumer could take it.
-  it.fails('no request fails CONGESTED while another handler has room (fails: half do)', () => {
+  // Was a known failure until balancing learned to pass over congested links while another
+  // handler has room (docs/reliability.md, "Findings").
+  it('no request fails CONGESTED while another handler has room', () => {
     expect(fig(r, `${kind}: jobs failed CONGESTED`).ok).toBe(true);
   });
 });

@@ -38,13 +38,9 @@ describe.each(TRANSPORTS)('requests over %s', (transport) => {
     expect(fig(r, `${transport}: pending after the timeouts`).ok).toBe(true);
   });
 
-  // Known failure (docs/reliability.md, "Findings"): a relay forgets a request it passed on when
-  // the reply passes back, or when a later request triggers its sweep of expired records (every
-  // 1,024 relayed requests). With no reply and no more traffic, the records stay.
-  it.fails(
-    'the hub forgets requests that timed out (fails: relay records stay until later traffic)',
-    () => {
-      expect(fig(r, `${transport}: hub forwarded 500 ms after the timeouts`).ok).toBe(true);
-    },
-  );
+  // Was a known failure until relays swept records past their deadline on a timer (every
+  // 250 ms while any wait), not only on later traffic (docs/reliability.md, "Findings").
+  it('the hub forgets requests that timed out', () => {
+    expect(fig(r, `${transport}: hub forwarded 500 ms after the timeouts`).ok).toBe(true);
+  });
 });
