@@ -5,18 +5,25 @@ import { fdCount, figure, startHub, startRole, waitFor } from './lib.mjs';
 
 export const title = 'connection churn (connect → observe → send → close)';
 
+/**
+ * Heap the hub may keep after the churn, in MiB: its message log holds the last 10,000
+ * envelopes it passed on (~0.6 KiB each), full after ~3,000 cycles; 5 MiB more for the rest.
+ */
+const HEAP_TOLERANCE_MIB = 10;
+
 export const sizes = {
   ci: { cycles: 2000, concurrency: 200, limitMs: 120_000 },
   soak: { cycles: 50_000, concurrency: 200, limitMs: 1_800_000 },
 };
 
 export async function run(size, log) {
-  const hub = await startHub();
+  const hub = await startHub({ gc: true });
   const witness = await startRole('observer');
   const churn = await startRole('churn');
   try {
     await witness.call('connect', { url: hub.wsUrl, id: 'witness', name: 'churn.msg' });
     const before = { fds: fdCount(hub.pid), ...(await witness.call('info')), rss: hub.rss() };
+    const heapBefore = (await hub.gc()).heapUsed;
     log(
       `  before: hub ${before.fds} fds, ${before.peers} peers, ${before.routes} routes, RSS ${before.rss.toFixed(1)} MiB`,
     );
@@ -55,6 +62,7 @@ export async function run(size, log) {
       { timeout: 30_000, every: 250, what: 'the hub to settle' },
     ).catch(() => {});
     const delivered = await witness.call('count');
+    const heapAfter = (await hub.gc()).heapUsed;
     const rate = result.done / (result.ms / 1000);
     log(
       `  ${result.done} cycles in ${(result.ms / 1000).toFixed(1)} s (${rate.toFixed(0)}/s), ${result.failed} failed` +
@@ -98,6 +106,13 @@ export async function run(size, log) {
         'MiB',
       ),
       figure(
+        'hub heap after GC, before → after',
+        `${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)}`,
+        'MiB',
+        `growth < ${HEAP_TOLERANCE_MIB}`,
+        heapAfter - heapBefore < HEAP_TOLERANCE_MIB,
+      ),
+      figure(
         'messages sent just before close that arrived',
         `${delivered} of ${result.done}`,
         '',
@@ -105,7 +120,7 @@ export async function run(size, log) {
         delivered === result.done,
       ),
     ];
-    return { figures, before, after, peakFds, result, delivered };
+    return { figures, before, after, peakFds, result, delivered, heapBefore, heapAfter };
   } finally {
     await Promise.all([churn.stop(), witness.stop(), hub.stop()]);
   }

@@ -63,36 +63,77 @@ export async function run(size, log) {
     clients.push(procs[1]);
     const progress = [0, 0];
     procs.forEach((p, i) => p.on('progress', (e) => (progress[i] = e.connected)));
+    let clientPeak = 0;
+    procs.forEach((p) => p.on('progress', (e) => (clientPeak = Math.max(clientPeak, e.rss))));
     let hubPeak = hub.rss();
     let at10s;
+    let nextLog = 10_000;
     const t0 = performance.now();
     const sampler = setInterval(() => {
       hubPeak = Math.max(hubPeak, hub.rss());
       if (at10s === undefined && performance.now() - t0 >= 10_000)
         at10s = progress[0] + progress[1];
       if (hubPeak > HUB_RSS_ABORT_MIB) hub.child.kill('SIGKILL');
+      const elapsed = performance.now() - t0;
+      if (elapsed >= nextLog) {
+        nextLog += 10_000;
+        log(
+          `    ${(elapsed / 1000).toFixed(0)} s: ${progress[0] + progress[1]} connected, hub RSS ${hub.rss().toFixed(0)} MiB`,
+        );
+      }
     }, 100);
-    const opened = await Promise.all(
+    // Each client process reports its progress; if one does not finish within the limit (or
+    // dies), its last report stands and the run goes on to the closing half.
+    const last = [{}, {}];
+    procs.forEach((p, i) => p.on('progress', (e) => (last[i] = e)));
+    const settled = await Promise.allSettled(
       procs.map((p, i) =>
         p.call(
           'open',
-          { url: hub.wsUrl, count: half, prefix: `p${i}-`, rssCapMiB: CLIENT_RSS_CAP_MIB },
+          // The scenario's own limit ends a slow run; a per-connection timeout would only add
+          // the connect-timeout crash (test/reliability/connect-timeout.test.ts) to it.
+          {
+            url: hub.wsUrl,
+            count: half,
+            prefix: `p${i}-`,
+            rssCapMiB: CLIENT_RSS_CAP_MIB,
+            connectTimeout: 3_600_000,
+          },
           size.limitMs,
         ),
       ),
     ).finally(() => clearInterval(sampler));
+    // Past the limit, the clients still connecting stop, so the readings below are of a hub
+    // that is not still taking on more.
+    await Promise.all(procs.map((p) => p.call('halt').catch(() => {})));
+    const opened = settled.map((s, i) =>
+      s.status === 'fulfilled'
+        ? s.value
+        : {
+            connected: last[i].connected ?? 0,
+            failed: last[i].failed ?? 0,
+            stopped: `did not finish: ${s.reason.message}`,
+            ms: performance.now() - t0,
+            routesPerClient: NaN,
+            memory: { rss: last[i].rss ?? NaN },
+          },
+    );
     const connected = opened.reduce((a, o) => a + o.connected, 0);
     const connectMs = Math.max(...opened.map((o) => o.ms));
     at10s ??= connected;
     const stopped = opened.map((o) => o.stopped).filter(Boolean);
-    const hubPeers = (await hub.info()).peers.length;
+    const routesPerClient =
+      opened.find((o) => !Number.isNaN(o.routesPerClient))?.routesPerClient ??
+      (await procs[0].call('routes', {}, 60_000).catch(() => NaN));
+    const hubPeers = await peersOf(hub);
     const allRss = hub.rss();
-    const full = await hub.gc();
+    hubPeak = Math.max(hubPeak, allRss);
+    const full = await gcOf(hub);
     log(
       `  ${connected} of ${size.clients} connected in ${(connectMs / 1000).toFixed(1)} s (${at10s} within 10 s), ` +
         `${opened.reduce((a, o) => a + o.failed, 0)} failed${opened.find((o) => o.firstError) ? ` (${opened.find((o) => o.firstError).firstError})` : ''}` +
         `${stopped.length ? `; stopped: ${stopped.join('; ')}` : ''}; the hub has ${hubPeers} peers; ` +
-        `each client knows ${opened[0].routesPerClient} routes; client processes RSS ` +
+        `each client knows ${routesPerClient} routes; client processes RSS ` +
         `${opened.map((o) => o.memory.rss.toFixed(0)).join(' and ')} MiB`,
     );
     log(
@@ -100,16 +141,18 @@ export async function run(size, log) {
         `${full.rss.toFixed(1)} MiB, heap ${full.heapUsed.toFixed(1)} MiB; ` +
         `${(((full.rss - base.rss) * 1024) / Math.max(1, connected)).toFixed(1)} KiB per client`,
     );
-    await Promise.all(procs.map((p) => p.call('closeAll')));
+    await Promise.all(procs.map((p) => p.call('closeAll').catch(() => 0)));
     const tClose = performance.now();
-    await waitFor(async () => (await hub.info()).peers.length === 0, {
-      timeout: 60_000,
+    const hubGone = () => hub.child.exitCode !== null || hub.child.signalCode !== null;
+    await waitFor(async () => hubGone() || (await peersOf(hub)) === 0, {
+      timeout: 180_000,
       every: 250,
       what: 'the hub to see every client leave',
-    });
+    }).catch((e) => log(`  ${e.message}`));
+    if (hubGone()) log(`  the hub died (${hub.child.signalCode ?? hub.child.exitCode})`);
     const closeMs = performance.now() - tClose;
     await sleep(500);
-    const after = await hub.gc();
+    const after = await gcOf(hub);
     log(
       `  all closed (hub saw them leave in ${closeMs.toFixed(0)} ms); hub after GC: RSS ${after.rss.toFixed(1)} MiB, ` +
         `heap ${after.heapUsed.toFixed(1)} MiB (baseline ${base.rss.toFixed(1)} / ${base.heapUsed.toFixed(1)})`,
@@ -130,10 +173,15 @@ export async function run(size, log) {
         connected === size.clients && connectMs < 10_000,
       ),
       figure('connected within 10 s', at10s, 'clients'),
-      figure('routes each client learns', opened[0].routesPerClient, 'routes'),
+      figure('routes each client learns', routesPerClient, 'routes'),
       figure('hub RSS with all connected (peak)', hubPeak, 'MiB', '< 200', hubPeak < 200),
       figure('hub RSS with all connected, after GC', full.rss, 'MiB'),
-      figure('client processes RSS', opened.map((o) => o.memory.rss.toFixed(0)).join(' + '), 'MiB'),
+      figure(
+        'client processes RSS',
+        opened.map((o) => o.memory.rss.toFixed(0)).join(' + '),
+        'MiB',
+        `peak ${clientPeak.toFixed(0)} MiB`,
+      ),
       figure(
         'hub heap after they left, over baseline (after GC)',
         after.heapUsed - base.heapUsed,
@@ -148,8 +196,41 @@ export async function run(size, log) {
         `of ${(full.rss - base.rss).toFixed(0)} MiB grown`,
       ),
     );
-    return { figures, base, full, after, connected, connectMs, at10s, hubPeak, closeMs };
+    return {
+      figures,
+      base,
+      full,
+      after,
+      connected,
+      connectMs,
+      at10s,
+      hubPeak,
+      clientPeak,
+      closeMs,
+      stopped,
+    };
   } finally {
     await Promise.all([...clients.map((c) => c.stop()), hub.stop()]);
+  }
+}
+
+/**
+ * The hub's peer count; NaN if it cannot answer (an overloaded hub answers /info late or not at
+ * all: the figures say so rather than the run crashing).
+ */
+async function peersOf(hub) {
+  try {
+    return (await hub.info()).peers.length;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The hub's memory after a forced GC; its RSS alone if it cannot answer. */
+async function gcOf(hub) {
+  try {
+    return await hub.gc();
+  } catch {
+    return { rss: hub.rss(), heapUsed: NaN, external: NaN };
   }
 }

@@ -260,7 +260,7 @@ export async function startHub({ port = 0, gc = false, id = 'hub' } = {}) {
       if (!gc) throw new Error('this hub was started without gc: true');
       const reading = new Promise((resolve) => gcWaiters.push(resolve));
       child.kill('SIGUSR2');
-      return within(reading, 10_000, 'hub gc');
+      return within(reading, 60_000, 'hub gc');
     },
     /** The hub's `describe()` (its /info route). */
     info: async () => (await fetch(`http://127.0.0.1:${actualPort}/info`)).json(),

@@ -124,6 +124,9 @@ export async function run(size, log) {
       rev.lostAfter === 0,
     ),
   );
+  f.push(
+    figure('flushed after reconnect (publisher-first: waits for the observer)', rev.flushMs, 'ms'),
+  );
   if (races.length > 0) {
     const bad = races.filter((r) => r.lostBuffered + r.lostAfter > 0);
     const lost = races.reduce((a, r) => a + r.lostBuffered + r.lostAfter, 0);
@@ -167,20 +170,19 @@ export async function run(size, log) {
     ),
   );
   f.push(
+    figure('publisher heap for the full buffer (after GC)', full.heapFillMiB, 'MiB'),
+    figure('publisher heap per buffered message', full.perMessageBytes / 1024, 'KiB'),
     figure(
-      'publisher memory for a full buffer (after GC)',
-      full.fillMiB.toFixed(1),
+      'publisher heap growth while refusing, over the full buffer (after GC)',
+      full.refuseHeapGrowthMiB,
       'MiB',
-      `heap ${(full.perMessageBytes / 1024).toFixed(2)} KiB/msg`,
+      '< 2',
+      full.refuseHeapGrowthMiB < 2,
     ),
-  );
-  f.push(
     figure(
-      'publisher memory growth while refusing (after GC)',
-      full.refuseGrowthMiB.toFixed(1),
+      'publisher RSS: before → full → max while refusing',
+      `${full.memory.base.rss.toFixed(1)} → ${full.memory.atFull.rss.toFixed(1)} → ${full.maxRssRefusing.toFixed(1)}`,
       'MiB',
-      '< 5',
-      full.refuseGrowthMiB < 5,
     ),
   );
   f.push(
@@ -284,6 +286,8 @@ async function fullCase({ size, pub, obs }, log) {
     const result = await collect(t.observer, sent, killAt, reconnectAt);
     const heapFill = atFull.heapUsed + atFull.external - base.heapUsed - base.external;
     const maxLater = Math.max(...samples.map((s) => s.rss));
+    const heap = (m) => m.heapUsed + m.external;
+    const maxHeapLater = Math.max(...samples.map(heap));
     const r = {
       ...result,
       queuedAtRefusal: full.queued,
@@ -292,9 +296,10 @@ async function fullCase({ size, pub, obs }, log) {
       otherErrors: sent.otherErrors.length,
       request,
       memory: { base, atFull, samples },
-      fillMiB: atFull.rss - base.rss,
+      heapFillMiB: heapFill,
       perMessageBytes: (heapFill * 1024 * 1024) / size.maxQueued,
-      refuseGrowthMiB: maxLater - atFull.rss,
+      refuseHeapGrowthMiB: maxHeapLater - heap(atFull),
+      maxRssRefusing: maxLater,
     };
     log(
       `  full buffer: first CONGESTED after ${r.fillSeconds.toFixed(1)} s with ${r.queuedAtRefusal} queued; ` +

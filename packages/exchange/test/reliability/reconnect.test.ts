@@ -36,26 +36,30 @@ describe('reconnect buffering (real hub process, SIGKILL)', () => {
   });
 
   it("hub kept down: the publisher's memory stops growing at the cap", () => {
-    expect(fig(r, 'publisher memory growth while refusing').ok).toBe(true);
+    expect(fig(r, 'publisher heap growth while refusing').ok).toBe(true);
   });
 
   it('full buffer: all of it arrives after the restart, in order', () => {
     const c = cases().full;
     // The cap counts frames: the publisher's own `$exchange.congested` (which the hub observes,
-    // for its log) may take one place in the queue.
+    // for its log) may take one place in the queue. (More than the cap can count as buffered:
+    // what is sent while the link is still writing the flushed buffer waits in its queue too.)
     expect(c.buffered).toBeGreaterThan(1990);
-    expect(c.buffered).toBeLessThanOrEqual(2000);
     expect(c.lostBuffered).toBe(0);
     expect(c.inOrder).toBe(true);
     expect(c.flushMs).toBeLessThan(1000 * CI_SLACK);
   });
 
-  // Was a known failure until exchanges held messages with no route yet for a few seconds after
-  // a (re)connection, at the hub and at the sender (docs/reliability.md, "Findings").
+  // Was a known failure (docs/reliability.md, "Findings", 1): the publisher flushed its buffer
+  // as soon as the restarted hub answered its hello, before the observer had re-registered, and
+  // the hub dropped it for no route. Now the hub holds such messages until routes settle, and
+  // the publisher holds what it sends with no route yet. The observer retries after 1.5 s here,
+  // the publisher within 50 ms; the flush waits for the observer, so it is not timed.
   it('publisher back first: no buffered message is lost', () => {
     const c = cases()['publisher-first'];
     expect(c.buffered).toBeGreaterThan(0);
     expect(c.lostBuffered).toBe(0);
     expect(c.lostAfter).toBe(0);
+    expect(c.inOrder).toBe(true);
   });
 });

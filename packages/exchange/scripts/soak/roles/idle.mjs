@@ -3,6 +3,8 @@
 import { exchange, memory } from '../library.mjs';
 
 let clients = [];
+/** Why connecting stopped early (a memory cap, or the harness closing everything). */
+let stopped;
 
 export const commands = {
   /**
@@ -10,12 +12,12 @@ export const commands = {
    * early (and says why) if this process passes `rssCapMiB`: the routes each client learns
    * grow with the number of clients, and the machine is shared.
    */
-  async open({ url, count, prefix, concurrency = 200, rssCapMiB = 4096 }, emit) {
+  async open({ url, count, prefix, concurrency = 200, rssCapMiB = 4096, connectTimeout }, emit) {
     const t0 = performance.now();
     let next = 0;
     let failed = 0;
     let firstError;
-    let stopped;
+    stopped = undefined;
     const progress = setInterval(() => {
       const rss = process.memoryUsage.rss() / 2 ** 20;
       if (rss > rssCapMiB)
@@ -28,8 +30,13 @@ export const commands = {
         const ex = exchange({ id });
         ex.on(`idle.${id}`, () => {});
         try {
-          await ex.connect({ transport: 'websocket', url, connectTimeout: 60_000 });
-          clients.push(ex);
+          await ex.connect({
+            transport: 'websocket',
+            url,
+            ...(connectTimeout ? { connectTimeout } : {}),
+          });
+          if (stopped) ex.close();
+          else clients.push(ex);
         } catch (e) {
           failed++;
           firstError ??= `${e.code ?? ''} ${e.message}`;
@@ -51,8 +58,17 @@ export const commands = {
     };
   },
 
-  /** Close every client. */
+  /** Routes the newest connected client knows. */
+  routes: () => clients.at(-1)?.describe().routes.length ?? 0,
+
+  /** Stop connecting more (those connected stay). */
+  halt() {
+    stopped ??= 'halted by the harness';
+  },
+
+  /** Close every client (and stop connecting more). */
   closeAll() {
+    stopped ??= 'closed by the harness';
     for (const ex of clients) ex.close();
     const n = clients.length;
     clients = [];

@@ -6,11 +6,16 @@ import { exchange, memory } from '../library.mjs';
 const CONSUMER = fileURLToPath(new URL('../ipc-consumer.mjs', import.meta.url));
 let ex;
 const peers = new Map();
+/** Consumers that left, and why (their link's close reason). */
+const departures = [];
 
 export const commands = {
   /** Start each consumer `{ id, worker }`; `link` has the IPC link's bounds. */
   async start({ consumers, costMicros, link }) {
     ex = exchange({ id: 'producer' });
+    ex.on('$exchange.peer.disconnected', (m) =>
+      departures.push({ ...m.value, at: performance.now() }),
+    );
     for (const { id, worker } of consumers) {
       const peer = await ex.connect({
         transport: 'ipc',
@@ -91,6 +96,7 @@ export const commands = {
   /** Ask consumer `id` what it got, once the link has room for the question. */
   async report({ id, timeout = 60_000 }) {
     const peer = peers.get(id);
+    if (!peer.open) throw new Error(`${id} is gone: ${JSON.stringify(departures)}`);
     const until = performance.now() + timeout;
     while (peer.link.queued > 0 && performance.now() < until)
       await new Promise((r) => setTimeout(r, 20));
