@@ -4,13 +4,16 @@
 import { DIST } from './lib.mjs';
 import { exchange } from './library.mjs';
 
-/** A responder linked to `hub`: an echo, a reply after 50 ms, and a handler that never answers. */
+/**
+ * A responder linked to `hub`: an echo, a reply after 500 ms (long enough that a loaded CI
+ * machine still aborts before it), and a handler that never answers.
+ */
 async function responderFor(hub) {
   const responder = exchange({ id: 'responder' });
   responder.handle('rel.echo', (m) => m.value);
   responder.handle(
     'rel.slow',
-    () => new Promise((resolve) => setTimeout(() => resolve('late'), 50)),
+    () => new Promise((resolve) => setTimeout(() => resolve('late'), 500)),
   );
   responder.handle('rel.never', () => new Promise(() => {}));
   await responder.connect({ transport: 'local', exchange: hub });

@@ -115,7 +115,7 @@ interface Pending {
   env: Envelope;
   peer: Peer | undefined;
   attempts: number;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 interface Forwarded {
@@ -350,8 +350,8 @@ export class Exchange {
       const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => options.signal?.removeEventListener('abort', onAbort);
-      const timer = setTimeout(() => this.settle(env.id, new TimeoutError(name, timeout)), timeout);
-      this.pending.set(env.id, {
+      const started = performance.now();
+      const entry: Pending = {
         resolve: (reply) => (done(), resolve(reply)),
         reject: (e) => {
           done();
@@ -360,8 +360,18 @@ export class Exchange {
         env,
         peer: undefined,
         attempts: 0,
-        timer,
-      });
+        timer: undefined,
+      };
+      // Never early: a timer may fire up to a millisecond before its time (the event loop's
+      // clock is read once per turn), so one that does waits out the rest.
+      const expire = () => {
+        if (this.pending.get(env.id) !== entry) return;
+        const left = timeout - (performance.now() - started);
+        if (left > 0.5) entry.timer = setTimeout(expire, Math.ceil(left));
+        else this.settle(env.id, new TimeoutError(name, timeout));
+      };
+      entry.timer = setTimeout(expire, timeout);
+      this.pending.set(env.id, entry);
       const out = this.counters.out;
       // Observers get a copy of a request too (as NATS subscribers see requests); a handler
       // must be reachable, or it fails at once.
