@@ -78,7 +78,10 @@ export function connectWebSocket(
       }, options.connectTimeout ?? 10_000);
       const fail = (why: string) => {
         clearTimeout(giveUp);
-        s.onopen = s.onclose = s.onerror = null;
+        s.onopen = s.onclose = null;
+        // A socket closed while still connecting emits 'error' on the next tick: without a
+        // listener, Node would end the process (docs/reliability.md, finding 5).
+        s.onerror = () => {};
         reject(new ExchangeError('TRANSPORT_CLOSED', `cannot connect to ${options.url}: ${why}`));
       };
       s.onopen = () => {
