@@ -1,17 +1,8 @@
 // The validator remembers exchange ids and names it found valid (they recur in every frame):
 // that memo must never let a bad one through, and it stays bounded.
 import { describe, expect, it } from 'vitest';
-import { isExchangeError } from '../../src/index.js';
 import { exchangeId, isExchangeId, messageName } from '../../src/wire/checks.js';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return isExchangeError(e) ? e.code : `not an ExchangeError: ${String(e)}`;
-  }
-  return 'no error';
-}
+import { codeOf } from './code-of.js';
 
 describe('checks of ids and names (with the memo of valid ones)', () => {
   it('accepts the same valid id and name again, and refuses bad ones however many came before', () => {

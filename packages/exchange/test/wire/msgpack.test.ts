@@ -3,24 +3,15 @@
 import fc from 'fast-check';
 import { Packr, Unpackr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { isExchangeError } from '../../src/index.js';
 import type { Frame } from '../../src/exchange/index.js';
 import { MAX_READ_DEPTH, readMsgpack } from '../../src/wire/msgpack-read.js';
 import { NOT_PLAIN, writeMsgpack } from '../../src/wire/msgpack-write.js';
 import { jsonValue } from './arbitraries.js';
+import { codeOf } from './code-of.js';
 
 const reference = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 const referencePackr = new Packr({ useRecords: false, variableMapSize: true });
 const bytes = (...b: number[]) => new Uint8Array(b);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return isExchangeError(e) ? e.code : `not an ExchangeError: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 /** Values at the edges of each encoding: fix/8/16/32/64-bit integers, str 8/16/32, map 16. */
 const EDGES: unknown[] = [

@@ -2,7 +2,6 @@
 // their frames and survive a round trip, invalid ones fail with their exact code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isExchangeError } from '../../src/index.js';
 import {
   acceptCodec,
   chooseCodec,
@@ -11,6 +10,7 @@ import {
   msgpackCodec,
 } from '../../src/wire/index.js';
 import type { Codec, DecodeLimits } from '../../src/wire/index.js';
+import { codeOf } from './code-of.js';
 
 interface Case {
   name: string;
@@ -44,16 +44,6 @@ function wireOf(c: Case, codec: string): string | Uint8Array {
   if (c.wireBase64 !== undefined) return bytes(c.wireBase64);
   if (c.wire === undefined) throw new Error(`case ${c.name} has no wire`);
   return codec === 'msgpack' ? bytes(c.wire) : c.wire;
-}
-
-/** The code `fn` fails with, or a description of what else happened. */
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return isExchangeError(e) ? e.code : `not an ExchangeError: ${String(e)}`;
-  }
-  return 'no error';
 }
 
 const CODECS: Record<string, (limits?: DecodeLimits) => Codec> = {
