@@ -2,27 +2,18 @@
 // from src by scripts/build-browser.mjs), connects over the native WebSocket to a hub in this
 // process, and asks and observes exchanges on the Node side.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exchange, type Exchange } from '../../src/index.js';
 import type * as BrowserEntry from '../../src/browser.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** The bound on every wait in this file, in ms. */
 const WAIT = 10_000;
 const BUILD = fileURLToPath(new URL('../../scripts/build-browser.mjs', import.meta.url));
@@ -66,12 +57,6 @@ beforeEach(() => {
 });
 
 async function setUp(): Promise<void> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium ` +
-        '(.ci/run installs it); never `npx playwright install`',
-    );
-  }
   const dir = mkdtempSync(join(tmpdir(), 'exchange-browser-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const built = await promisify(execFile)(process.execPath, [BUILD, '--outdir', dir], {
@@ -93,7 +78,7 @@ async function setUp(): Promise<void> {
   cleanup.push(() => db.close());
   await db.connect({ transport: 'websocket', url: listener.url, connectTimeout: WAIT });
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: WAIT });
+  const browser = await launchChromium(WAIT);
   cleanup.push(() => browser.close());
   page = await (await browser.newContext()).newPage();
   page.setDefaultTimeout(WAIT);

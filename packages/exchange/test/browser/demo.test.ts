@@ -2,12 +2,12 @@
 // headless Chromium opens it, presses its buttons, and we read what the page shows. Also an
 // exchange in the page joining through HTTP alone (fetch + Server-Sent Events).
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/hub/config.js';
 import { startHub, type Hub } from '../../src/hub/hub.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WAIT = 10_000;
 const BUNDLE = new URL('../../dist/browser/exchange.js', import.meta.url);
 
@@ -36,24 +36,10 @@ function ready(): void {
 }
 
 async function setUp(): Promise<void> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   if (!existsSync(BUNDLE)) throw new Error('no browser bundle in dist/: run npm run build');
   hub = await startHub({ ...DEFAULTS, port: 0, demo: true });
   cleanup.push(() => hub.close());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    timeout: WAIT,
-  });
+  browser = await launchChromium(WAIT);
   cleanup.push(() => browser.close());
   page = await browser.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
