@@ -11,8 +11,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
+import { distUrl } from './dist.mjs';
 import { installCleanup } from './processes.mjs';
 import { summarizeScenario } from './report.mjs';
 import { COUNTS, measure, scenarios } from './scenarios.mjs';
@@ -27,7 +28,8 @@ const USAGE = `usage: node bench/hub/run.mjs [options]
   --systems=LIST   systems: ${SYSTEM_KEYS.join(', ')} (default: all; a listed one that cannot run fails)
   --runs=N         runs per measurement, median reported (default 1)
   --json[=FILE]    also write the results as JSON to FILE (default ${path.relative(process.cwd(), DEFAULT_JSON)})
-  --dist=PATH      the built library (default: packages/exchange/dist)`;
+  --dist=PATH      the built library for ours, hub and clients (default: packages/exchange/dist,
+                   or EXCHANGE_DIST), e.g. a build in a git worktree of another commit`;
 
 class UsageError extends Error {}
 
@@ -110,16 +112,16 @@ async function main() {
   installCleanup();
   const started = performance.now();
   const machine = machineInfo();
-  const distUrl = options.dist
-    ? pathToFileURL(`${path.resolve(options.dist)}/`)
-    : new URL('../../dist/', import.meta.url);
+  // Hubs and clients are child processes: they inherit the build to load through the environment.
+  if (options.dist) process.env.EXCHANGE_DIST = path.resolve(options.dist);
+  const dist = distUrl();
   const mode = options.quick ? 'quick' : 'full';
   const all = scenarios(COUNTS[mode]);
   const selected = options.only
     ? all.filter((s) => options.only.includes(s.group) || options.only.includes(s.id))
     : all;
   if (selected.length === 0) throw new UsageError(`--only matched no hub scenario`);
-  const systems = await selectSystems(options, distUrl);
+  const systems = await selectSystems(options, dist);
 
   const results = await runAll(selected, systems, options.runs);
   // A system asked for by name that cannot run is a failure; in the default set it is a note.
@@ -133,6 +135,7 @@ async function main() {
       mode,
       counts: COUNTS[mode],
       runs: options.runs,
+      dist: path.relative(process.cwd(), fileURLToPath(dist)) || '.',
       totalSeconds: (performance.now() - started) / 1000,
     },
     systems: systems.map(({ key, label, skipped }) => ({

@@ -1,7 +1,9 @@
 // The Exchange hub (ours) in a process of its own, as `exchange serve` runs it (WebSocket and HTTP
 // on one port), without the demo and without logs: it reports its port over IPC and exits when
 // the runner goes away.
-const dist = new URL('../../../dist/', import.meta.url);
+import { distUrl } from '../dist.mjs';
+
+const dist = distUrl();
 const { startHub } = await import(new URL('hub/hub.js', dist).href);
 const { DEFAULTS } = await import(new URL('hub/config.js', dist).href);
 
