@@ -32,7 +32,7 @@ import {
   type ListenOptions,
   type Listener,
 } from './transports.js';
-import { MAX_HOPS, RouteTable, type RouteEntry } from './routes.js';
+import { MAX_HOPS, RouteTable, type RouteChanges, type RouteEntry } from './routes.js';
 import { SeenSet } from './seen.js';
 import { PatternTrie } from './trie.js';
 import { SharedState } from './state.js';
@@ -104,10 +104,33 @@ declare module './transports.js' {
   }
 }
 
+/** How this exchange stands on one link (`attach`, and `connect` for every transport). */
+export interface AttachOptions {
+  /**
+   * Be a leaf on this link: the peer (a hub) tells this exchange none of the routes it learned
+   * from its other leaves, and this exchange sends it whatever it cannot deliver itself (its
+   * default route). See docs/concepts.md, "Leaves". `connect` makes an exchange a leaf by
+   * default when it dials a listener (`websocket`, `tcp`, `http`) while it neither listens nor
+   * has a peer; `attach` never does.
+   */
+  leaf?: boolean;
+}
+
 /** `ex.connect` options: `transport` names a registered transport; the rest are its own. */
 export type ConnectOptions = {
-  [K in keyof ConnectOptionsMap]: ConnectOptionsOf<K>;
+  [K in keyof ConnectOptionsMap]: ConnectOptionsOf<K> & AttachOptions;
 }[keyof ConnectOptionsMap];
+
+/** Options of `ex.on`. */
+export interface OnOptions {
+  /** Only messages that arrive straight from this neighbour. */
+  peer?: string;
+  /**
+   * Not advertised: only what reaches this exchange anyway (its own system messages, messages
+   * routed here for other reasons). For local monitoring that must not draw traffic.
+   */
+  local?: boolean;
+}
 
 interface Pending {
   resolve: (reply: Envelope) => void;
@@ -152,6 +175,17 @@ const MAX_HELD = 10_000;
 /** How often relayed requests past their deadline are swept while any wait (ms). */
 const SWEEP_MS = 250;
 const INFO = '$exchange.info';
+/** Asked of a hub by its leaves: is a handler (or observer) of `name` reachable from there? */
+const REACHABLE = '$exchange.reachable';
+/** A hub answers at most this many `$exchange.reachable` waits at once; beyond, `false` at once. */
+const MAX_REACHABLE_WAITS = 10_000;
+/** The longest a hub waits before answering `$exchange.reachable` `false` (ms). */
+const MAX_REACHABLE_WAIT_MS = 60_000;
+/**
+ * Transports whose `connect` dials a listener (a hub): an exchange that neither listens nor has
+ * a peer is a leaf there unless told otherwise. In-process and IPC links have no such roles.
+ */
+const DIALLING_TRANSPORTS: ReadonlySet<string> = new Set(['websocket', 'tcp', 'http']);
 const ID_TOKEN = /^[\w-]{1,64}$/;
 
 /**
@@ -170,6 +204,14 @@ export class Exchange {
   private readonly handlers = new PatternTrie<LocalHandler>();
   private readonly observers = new PatternTrie<LocalObserver>();
   private readonly peers = new Map<string, Peer>();
+  /** Peers that are not leaves: they hear every route (split horizon aside). */
+  private readonly relayPeers = new Set<Peer>();
+  /** Peers that are leaves: they hear only routes not learned from leaves. */
+  private readonly leafPeers = new Set<Peer>();
+  /** Peers this exchange is a leaf of: its default routes. */
+  private upstreams: Peer[] = [];
+  /** `$exchange.reachable` questions from leaves still waiting for a route. */
+  private reachableWaits = 0;
   private readonly pending = new Map<string, Pending>();
   private readonly forwarded = new Map<string, Forwarded>();
   private readonly seen: SeenSet;
@@ -233,10 +275,13 @@ export class Exchange {
     return this.register('h', pattern, this.handlers, { pattern, fn });
   }
 
-  /** Observe a name or pattern: every observer in the network gets a copy. */
-  on(pattern: string, fn: MessageObserver, options: { peer?: string } = {}): () => void {
+  /**
+   * Observe a name or pattern: every observer in the network gets a copy. With `peer`, only what
+   * arrives straight from that neighbour; with `local: true`, the observer is not advertised.
+   */
+  on(pattern: string, fn: MessageObserver, options: OnOptions = {}): () => void {
     const entry = options.peer === undefined ? { fn } : { fn, peer: options.peer };
-    return this.register('o', pattern, this.observers, entry);
+    return this.register('o', pattern, this.observers, entry, options.local !== true);
   }
 
   /**
@@ -255,18 +300,22 @@ export class Exchange {
     pattern: string,
     local: PatternTrie<T>,
     value: T,
+    advertise = true,
   ): () => void {
     validatePattern(pattern);
     local.add(pattern, value);
     this.localVersion++;
-    this.routes.addLocal(kind, pattern);
-    this.scheduleAdverts();
+    if (advertise) {
+      this.routes.addLocal(kind, pattern);
+      this.scheduleAdverts();
+    }
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
       local.remove(pattern, value);
       this.localVersion++;
+      if (!advertise) return;
       this.routes.removeLocal(kind, pattern);
       this.scheduleAdverts();
     };
@@ -392,17 +441,22 @@ export class Exchange {
    * @throws {ExchangeError} `UNKNOWN_TRANSPORT`, or the transport's error if it cannot connect.
    */
   async connect(options: ConnectOptions): Promise<Peer> {
+    const leaf =
+      options.leaf ??
+      (DIALLING_TRANSPORTS.has(options.transport) &&
+        this.listeners.size === 0 &&
+        this.peers.size === 0);
     if (options.transport === 'local') {
       const [mine, theirs] = connectors.local();
       const other = options.exchange;
       const remote = other.attach(theirs);
-      return Promise.all([this.attach(mine), remote]).then(([peer]) => peer);
+      return Promise.all([this.attach(mine, { leaf }), remote]).then(([peer]) => peer);
     }
     const transport = await findTransport(options.transport);
     if (!transport.connect) {
       throw new ExchangeError('UNKNOWN_TRANSPORT', `transport '${options.transport}' only listens`);
     }
-    return this.attach(await transport.connect(options));
+    return this.attach(await transport.connect(options), { leaf });
   }
 
   /**
@@ -426,10 +480,11 @@ export class Exchange {
   }
 
   /** Adopt an open link (any transport): say hello, learn routes, resolve with the peer. */
-  attach(link: Link): Promise<Peer> {
+  attach(link: Link, options: AttachOptions = {}): Promise<Peer> {
+    const leaf = options.leaf === true;
     return new Promise((resolve, reject) => {
       let peer: Peer | undefined;
-      let snapshot = this.sendHello(link);
+      let snapshot = this.sendHello(link, leaf);
       link.onFrame = (frame) => {
         if (peer) return this.receive(peer, frame);
         if (frame.t !== 'hello') return; // nothing counts before the hello
@@ -446,11 +501,13 @@ export class Exchange {
         if (existing) existing.link.close(`replaced by a new connection from ${frame.id}`);
         peer = new Peer(frame.id, link, this);
         peer.instance = frame.instance;
+        peer.leaf = frame.leaf === true;
+        peer.upstream = leaf;
         this.adoptPeer(peer, frame.adverts, snapshot);
         resolve(peer);
       };
       link.onReconnect = () => {
-        snapshot = this.sendHello(link);
+        snapshot = this.sendHello(link, leaf, peer?.id);
         if (peer) this.resetAdvertised(peer, snapshot);
       };
       link.onUndeliverable = (frame, error) => {
@@ -468,20 +525,36 @@ export class Exchange {
     });
   }
 
-  /** Say hello: who we are and everything we can reach (a snapshot the peer starts from). */
-  private sendHello(link: Link): Advert[] {
+  /**
+   * Say hello: who we are and what we can reach (a snapshot the peer starts from). Whether the
+   * peer is a leaf is not known yet, so the hello carries what a leaf may hear (routes not
+   * learned from leaves: a hub's hello stays small however many leaves it has); a peer that
+   * turns out not to be a leaf gets the rest in an `adv` at once (syncPeer).
+   */
+  private sendHello(link: Link, leaf: boolean, except?: string): Advert[] {
     const adverts: Advert[] = [];
-    for (const e of this.routes.all()) {
-      const d = e.best();
+    for (const e of this.routes.shared()) {
+      const d = e.bestShared(this.routes.leaves, except);
       if (d !== null) adverts.push({ k: e.kind, p: e.pattern, d });
     }
-    link.send({ t: 'hello', id: this.id, protocol: 1, adverts, instance: this.ids.prefix });
+    const hello: HelloFrame = {
+      t: 'hello',
+      id: this.id,
+      protocol: 1,
+      adverts,
+      instance: this.ids.prefix,
+    };
+    if (leaf) hello.leaf = true;
+    link.send(hello);
     return adverts;
   }
 
   private adoptPeer(peer: Peer, adverts: Advert[], snapshot: Advert[]): void {
     this.resetAdvertised(peer, snapshot);
     this.peers.set(peer.id, peer);
+    (peer.leaf ? this.leafPeers : this.relayPeers).add(peer);
+    if (peer.upstream) this.upstreams = [...this.upstreams, peer];
+    this.routes.setLeaf(peer.id, peer.leaf);
     this.localVersion++;
     this.learnFrom(peer, adverts);
     this.syncPeer(peer);
@@ -516,6 +589,13 @@ export class Exchange {
     // Reconnected: what this exchange sends may find no route until others are back too.
     this.origin.since = Date.now();
     this.routes.forgetPeer(peer.id);
+    const leaf = hello.leaf === true;
+    if (leaf !== peer.leaf) {
+      (peer.leaf ? this.leafPeers : this.relayPeers).delete(peer);
+      peer.leaf = leaf;
+      (leaf ? this.leafPeers : this.relayPeers).add(peer);
+      this.routes.setLeaf(peer.id, leaf);
+    }
     this.learnFrom(peer, hello.adverts);
     this.syncPeer(peer);
     this.scheduleAdverts();
@@ -541,10 +621,13 @@ export class Exchange {
     if (routed()) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(new CancelledError(`waiting for ${name} cancelled`));
     return new Promise((resolve, reject) => {
+      // A leaf is not told its hub's routes to other leaves: it asks the hub, which waits too.
+      const asking = this.upstreams.length > 0 ? new AbortController() : undefined;
       const finish = (error?: Error) => {
         this.routeWaiters.delete(check);
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        asking?.abort();
         if (error) reject(error);
         else resolve();
       };
@@ -555,7 +638,42 @@ export class Exchange {
       const timer = setTimeout(() => finish(new TimeoutError(name, timeout)), timeout);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.routeWaiters.add(check);
+      for (const hub of asking ? this.upstreams : []) {
+        this.request(REACHABLE, { name, observer }, { to: hub.id, timeout, signal: asking!.signal })
+          // `false`, or a hub that does not know the question: wait for routes or the timeout.
+          .then(
+            (yes) => yes === true && finish(),
+            () => {},
+          );
+      }
     });
+  }
+
+  /**
+   * A leaf asks whether `name` is reachable from here: answer `true` once it is, `false` at the
+   * request's deadline (at most MAX_REACHABLE_WAIT_MS). Waits beyond MAX_REACHABLE_WAITS are
+   * answered `false` at once.
+   */
+  private answerReachable(req: Envelope): Promise<boolean> | boolean {
+    const { name, observer } = (req.value ?? {}) as { name?: unknown; observer?: unknown };
+    validateName(name);
+    const wait = Math.min((req.deadline ?? 0) - Date.now(), MAX_REACHABLE_WAIT_MS);
+    const ask = { timeout: Math.max(0, wait), observer: observer === true };
+    if (this.reachableWaits >= MAX_REACHABLE_WAITS) return this.reachableNow(name, ask.observer);
+    this.reachableWaits++;
+    return this.reachable(name, ask)
+      .then(
+        () => true,
+        () => false,
+      )
+      .finally(() => this.reachableWaits--);
+  }
+
+  private reachableNow(name: string, observer: boolean): boolean {
+    const r = this.route(name);
+    return observer
+      ? r.observers.length > 0 || r.observerPeers.length > 0
+      : r.handler !== undefined || r.handlerPeers.length > 0;
   }
 
   /** Connected peers by id. */
@@ -759,8 +877,12 @@ export class Exchange {
       if (route.handler !== undefined) {
         reached = MODE_HANDLER;
         this.runHandler(route.handler, env);
-      } else if (route.handlerPeers.length > 0) {
-        handlerPeer = this.pickHandler(env, from, route.handlerPeers);
+      } else {
+        if (route.handlerPeers.length > 0)
+          handlerPeer = this.pickHandler(env, from, route.handlerPeers);
+        // A leaf sends what it has no route for to its hub, which decides.
+        if (handlerPeer === undefined && this.upstreams.length > 0)
+          handlerPeer = this.defaultRoute(env, from);
         if (handlerPeer) {
           reached = MODE_HANDLER;
           if (env.kind === 'req') this.track(env, from, handlerPeer);
@@ -786,9 +908,28 @@ export class Exchange {
           this.forward(peer, env, BOTH);
         }
       }
+      // A leaf does not know the observers on other leaves: its hub gets a copy for them. Not
+      // of system messages, which go only where an observer is known (they are chatter).
+      if (this.upstreams.length > 0 && !isSystemName(env.name)) {
+        for (const hub of this.upstreams) {
+          if (hub === from || peers.includes(hub) || this.onPath(env, hub.id)) continue;
+          reached |= MODE_OBSERVE;
+          if (hub !== handlerPeer) this.forward(hub, env, MODE_OBSERVE);
+          else {
+            handlerPeer = undefined;
+            this.forward(hub, env, BOTH);
+          }
+        }
+      }
     }
     if (handlerPeer) this.forward(handlerPeer, env, MODE_HANDLER);
     return reached;
+  }
+
+  /** The hub a leaf sends what it has no route for: the first not on the message's way. */
+  private defaultRoute(env: Envelope, from: Peer | undefined): Peer | undefined {
+    for (const hub of this.upstreams) if (hub !== from && !this.onPath(env, hub.id)) return hub;
+    return undefined;
   }
 
   /** The nearest handler peer not on the message's path (balanced among equals). */
@@ -849,6 +990,7 @@ export class Exchange {
         next = peer;
       }
     }
+    if (!next && this.upstreams.length > 0) next = this.defaultRoute(env, from);
     if (!next) return false;
     if (env.kind === 'req') this.track(env, undefined, next);
     this.forward(next, env, MODE_HANDLER);
@@ -860,6 +1002,8 @@ export class Exchange {
     const route = this.route(env.name);
     if (route.handler !== undefined) this.runHandler(route.handler, env);
     else if (env.kind === 'req' && env.name === INFO) this.reply(env, env.trace, this.describe());
+    else if (env.kind === 'req' && env.name === REACHABLE)
+      this.runHandler(() => this.answerReachable(env), env);
     // `$exchange.log` (log-request.ts) runs as a handler, so a bad filter becomes its error reply.
     else if (env.kind === 'req' && env.name === LOG_REQUEST)
       this.runHandler(() => answerLogRequest(this.log, env), env);
@@ -950,22 +1094,44 @@ export class Exchange {
     }
     if (env.to !== undefined) {
       if (this.seen.claim(env.id, MODE_HANDLER) === 0) return void this.counters.duplicates++;
-      if (!this.routeTo(env, peer)) this.drop(env, `no route to ${env.to}`);
+      if (this.routeTo(env, peer)) return;
+      // A leaf's request to an exchange its hub cannot reach fails as it would have there.
+      if (env.kind === 'req') this.noRoute(env, peer);
+      else this.drop(env, `no route to ${env.to}`);
       return;
     }
     const duties = this.seen.claim(env.id, mode);
     if (duties === 0) return void this.counters.duplicates++;
+    // A leaf's own request, made after it said hello, is decided at once, as the leaf would
+    // have decided it (earlier ones waited for the connection: routes may still be settling).
+    const fresh = env.kind === 'req' && peer.leaf && env.from === peer.id && env.ts >= peer.since;
     // Behind a held message from the same peer, a message waits its turn (order per peer).
-    if (peer.held > 0) return this.hold(env, duties, peer, peer);
+    if (peer.held > 0 && !fresh) return this.hold(env, duties, peer, peer);
     const reached = this.dispatch(env, duties, peer);
-    if (reached === 0 && now - peer.since < ROUTE_GRACE_MS && this.held.length < MAX_HELD)
+    if (reached === 0 && !fresh && this.mayHold(env, duties, peer, now))
       return this.hold(env, duties, peer, peer);
-    if (duties & MODE_HANDLER && !(reached & MODE_HANDLER)) this.noRoute(env);
+    if (duties & MODE_HANDLER && !(reached & MODE_HANDLER)) this.noRoute(env, peer, reached);
   }
 
-  private noRoute(env: Envelope): void {
+  /**
+   * Whether a message nothing takes waits for routes (see hold): from a peer that said hello
+   * recently. Not a leaf's copy for observers of what it handled itself: had it known of no
+   * observer, it would not have sent it.
+   */
+  private mayHold(env: Envelope, duties: number, peer: Peer, now: number): boolean {
+    if (now - peer.since >= ROUTE_GRACE_MS || this.held.length >= MAX_HELD) return false;
+    return (duties & MODE_HANDLER) !== 0 || !peer.leaf || env.from !== peer.id;
+  }
+
+  /**
+   * No handler took it: a request fails. A leaf sends its hub the handler's duty whenever it has
+   * no handler itself, so a message of its own is only unhandled (decided here, for the leaf) if
+   * no observer took it either; another peer's is dropped.
+   */
+  private noRoute(env: Envelope, from: Peer | undefined, reached = 0): void {
     if (env.kind === 'req') this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
-    else this.drop(env, 'no route');
+    else if (!from?.leaf || env.from !== from.id) this.drop(env, 'no route');
+    else if (reached === 0) this.unhandled(env);
   }
 
   /**
@@ -1007,15 +1173,19 @@ export class Exchange {
       if (reached !== 0) continue;
       if (graced) this.hold(h.env, h.duties, h.source, h.from);
       else if (h.from === undefined) this.unhandled(h.env);
-      else if (h.duties & MODE_HANDLER) this.noRoute(h.env);
+      else if (h.duties & MODE_HANDLER) this.noRoute(h.env, h.from);
     }
   }
 
   private peerLeft(peer: Peer, reason: string): void {
     if (this.peers.get(peer.id) !== peer) return;
     this.peers.delete(peer.id);
+    this.relayPeers.delete(peer);
+    this.leafPeers.delete(peer);
+    if (peer.upstream) this.upstreams = this.upstreams.filter((p) => p !== peer);
     this.localVersion++;
     this.routes.forgetPeer(peer.id);
+    this.routes.setLeaf(peer.id, false);
     this.scheduleAdverts();
     this.system('$exchange.peer.disconnected', { peer: peer.id, reason });
     for (const id of [...peer.inflight]) this.failOver(id, peer);
@@ -1247,15 +1417,22 @@ export class Exchange {
     if (this.routeWaiters.size > 0) for (const check of [...this.routeWaiters]) check();
   }
 
-  /** Tell each peer about changed routes, never advertising a route back where it came from. */
-  private sendAdverts(changed: RouteEntry[]): void {
-    for (const peer of this.peers.values()) this.advertiseTo(peer, changed);
+  /**
+   * Tell each peer about changed routes, never advertising a route back where it came from.
+   * Leaves hear only of changes not learned from leaves: a leaf coming or going costs a hub
+   * adverts to its other peers that are not leaves, nothing per leaf.
+   */
+  private sendAdverts(changes: RouteChanges): void {
+    if (changes.all.length > 0)
+      for (const peer of this.relayPeers) this.advertiseTo(peer, changes.all);
+    if (changes.shared.length > 0)
+      for (const peer of this.leafPeers) this.advertiseTo(peer, changes.shared);
   }
 
   private advertiseTo(peer: Peer, entries: Iterable<RouteEntry>): void {
     for (const e of entries) {
       const key = routeKey(e.kind, e.pattern);
-      const d = e.best(peer.id);
+      const d = peer.leaf ? e.bestShared(this.routes.leaves, peer.id) : e.best(peer.id);
       if (d === (peer.advertised.get(key) ?? null)) continue;
       if (d === null) peer.advertised.delete(key);
       else peer.advertised.set(key, d);
@@ -1268,7 +1445,7 @@ export class Exchange {
    * came or went while the peer's hello was on its way never reached it as a change).
    */
   private syncPeer(peer: Peer): void {
-    this.advertiseTo(peer, [...this.routes.all()]);
+    this.advertiseTo(peer, [...(peer.leaf ? this.routes.shared() : this.routes.all())]);
     for (const key of [...peer.advertised.keys()]) {
       const k = key[0] as Advert['k'];
       const p = key.slice(2);

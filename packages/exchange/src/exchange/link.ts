@@ -55,6 +55,11 @@ export interface HelloFrame {
   maxFrames?: number;
   /** The sender's implementation and version, for logs (`exchange-js/0.1.0`). */
   agent?: string;
+  /**
+   * The sender is a leaf on this connection: it relays for no one and sends whatever it cannot
+   * deliver itself to this peer, so this peer tells it no routes learned from other leaves.
+   */
+  leaf?: boolean;
 }
 
 export type LinkState = 'open' | 'closed';

@@ -10,7 +10,7 @@ import type { Advert, Link } from './link.js';
 export interface PeerOwner {
   send(name: string, value: unknown, options: SendOptions): Envelope;
   request(name: string, value: unknown, options: RequestOptions): Promise<unknown>;
-  on(pattern: string, fn: MessageObserver, options: { peer?: string }): () => void;
+  on(pattern: string, fn: MessageObserver, options: { peer?: string; local?: boolean }): () => void;
 }
 
 /**
@@ -30,6 +30,16 @@ export class Peer {
   /** Request ids routed through this peer and not yet answered. */
   readonly inflight = new Set<string>();
   congested = false;
+  /**
+   * The peer said `leaf: true` in its hello: it relays for no one and sends what it cannot
+   * deliver itself to us, so it is told no routes learned from other leaves.
+   */
+  leaf = false;
+  /**
+   * This exchange is a leaf on this link: the peer (a hub) is its default route, where anything
+   * it has no route for goes.
+   */
+  upstream = false;
   /** The peer's `instance` from its hello (see HelloFrame). */
   instance: string | undefined;
   /** When its (last) hello came: routes are still settling for a while after (Exchange.hold). */

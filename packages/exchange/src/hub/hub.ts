@@ -195,14 +195,19 @@ function hubPage(ex: Exchange): string {
 <p>Connect with WebSocket at <code>/ws</code>. See <a href="/info">/info</a> and <a href="/dashboard">/dashboard</a>.</p>`;
 }
 
-/** This hub's peers coming and going, and its errors, go to the log. */
+/**
+ * This hub's peers coming and going, and its errors, go to the log. The observers are local
+ * (not advertised): advertised, they would draw every peer's own system messages of these names
+ * to the hub, only to be ignored here.
+ */
 function logSystem(ex: Exchange, logger: Logger): void {
-  // System messages travel like any other: keep the hub's own.
+  // A system message that comes here anyway (for another observer) is not the hub's: skip it.
   const own = (level: 'info' | 'warn', text: string) => (m: Envelope) => {
     if (m.from === ex.id) logger[level](m.value as Record<string, unknown>, text);
   };
-  ex.on('$exchange.peer.connected', own('info', 'peer connected'));
-  ex.on('$exchange.peer.disconnected', own('info', 'peer disconnected'));
-  ex.on('$exchange.error', own('warn', 'handler or transport error'));
-  ex.on('$exchange.congested', own('warn', 'peer congested'));
+  const local = { local: true };
+  ex.on('$exchange.peer.connected', own('info', 'peer connected'), local);
+  ex.on('$exchange.peer.disconnected', own('info', 'peer disconnected'), local);
+  ex.on('$exchange.error', own('warn', 'handler or transport error'), local);
+  ex.on('$exchange.congested', own('warn', 'peer congested'), local);
 }

@@ -110,6 +110,8 @@ function checkHello(f: Fields, i: number): void {
   }
   exchangeId(f.id, i, 'id');
   if (f.instance !== undefined) shortText(f.instance, i, 'instance', MAX_ID_LENGTH);
+  if (f.leaf !== undefined && typeof f.leaf !== 'boolean')
+    throw badFrame(i, 'leaf', `must be a boolean, got ${typeOf(f.leaf)}`);
   checkAdverts(f.adverts, i);
   if (f.codecs !== undefined) checkCodecs(f.codecs, i);
   if (f.codec !== undefined) codecName(f.codec, i, 'codec');

@@ -1,7 +1,7 @@
 // Scenario 2 of docs/reliability.md at CI size: 500 idle WebSocket clients, each observing one
 // name, in two client processes, on one hub process run with --expose-gc.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fig, runScenario, type ScenarioResult } from './soak-run.js';
+import { CI_SLACK, fig, runScenario, type ScenarioResult } from './soak-run.js';
 
 let r: ScenarioResult;
 
@@ -26,13 +26,15 @@ describe('idle clients (real hub process)', () => {
     expect(fig(r, 'hub heap after they left').ok).toBe(true);
   });
 
-  // Known failure (docs/reliability.md, "Findings"): the hub advertises every client's exchange
-  // id and observed name to every other client, so each of n clients learns ~2n routes and
-  // connecting n clients costs O(n²) adverts: the reason 10,000 cannot connect within 10 s.
-  it.fails(
-    'an idle client learns no routes of the other idle clients (fails: ~2 per client)',
-    () => {
-      expect(Number(fig(r, 'routes each client learns').value)).toBeLessThan(50);
-    },
-  );
+  it('all connect within 10 s (held to 5x in CI)', () => {
+    expect(Number(fig(r, 'time to connect them all').value)).toBeLessThan(10 * CI_SLACK);
+  });
+
+  // Was a known failure (docs/reliability.md, finding 3): the hub advertised every client's
+  // exchange id and observed name to every other client, so each of n clients learned ~2n routes
+  // and connecting n clients cost O(n²) adverts. Clients are leaves now: the hub tells them none
+  // of the other leaves' routes, so each knows its own id, its own name and the hub's id.
+  it('an idle client learns no routes of the other idle clients (a constant, 3)', () => {
+    expect(Number(fig(r, 'routes each client learns').value)).toBeLessThanOrEqual(3);
+  });
 });

@@ -62,6 +62,11 @@ const VALID = [
     ],
   ],
   [
+    'hello-leaf',
+    'A client that is a leaf on this connection: it relays for no one, so the acceptor tells it no routes learned from other leaves.',
+    [hello({ adverts: [{ k: 'o', p: 'chat.>', d: 0 }], codecs: ['json'], leaf: true })],
+  ],
+  [
     'hello-acceptor',
     "An acceptor's hello: its routes (its own id as an `n` advert) and the chosen codec.",
     [
@@ -357,6 +362,7 @@ const INVALID = [
   ],
   ['hello-maxbytes-small', 'maxBytes is at least 65536.', [hello({ maxBytes: 1000 })], 'BAD_FRAME'],
   ['hello-maxframes-zero', 'maxFrames is at least 1.', [hello({ maxFrames: 0 })], 'BAD_FRAME'],
+  ['hello-leaf-string', 'leaf, if present, is a boolean.', [hello({ leaf: 'yes' })], 'BAD_FRAME'],
   [
     'hello-instance-empty',
     'instance, if present, has 1 to 256 characters.',
