@@ -43,22 +43,24 @@ type Category =
 export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   const options = resolveOptions(opt);
   const logger = new AutoLogger(options.tag);
-  const k =
-    opt?.kernel ?? createKernel({ onError: (e, name) => logger.error(`error in ${name}`, e) });
-  const engine = new AutoEngine(k, options, logger);
-  const categories: Record<Category, string[]> = {
-    static_external: [],
-    static_internal: [],
-    static_mixed: [],
-    dynamic_external: [],
-    dynamic_internal: [],
-    dynamic_mixed: [],
-  };
+  // A kernel made here is reachable only through this engine: while no hook is on it, no one can
+  // observe its signals, and the engine may call its handlers directly (see AutoEngine).
+  const onError = (e: unknown, name: string) => logger.error(`error in ${name}`, e);
+  const engine = opt?.kernel
+    ? new AutoEngine(opt.kernel, options, logger)
+    : new AutoEngine(createKernel({ onError }), options, logger, onError);
+  // Which add_* variant registered each name (kept like the reference's lists; made on first use).
+  let categories: Partial<Record<Category, string[]>> | undefined;
+  const categorise = (name: string, category: Category): void =>
+    void ((categories ??= {})[category] ??= []).push(name);
   const counters = options.count ? new Counters(options.count, logger) : undefined;
 
-  // `$['#'][name]` handles are made on first use: most keys never need one.
-  const handleNames = new Set<string>();
-  const handleFor = (name: string): void => void handleNames.add(name);
+  // `$['#'][name]` handles are made on first use: most keys never need one. Until an add_* call,
+  // the handle names are exactly the boot keys, which are the nodes' names in the same order.
+  let handleSet: Set<string> | undefined;
+  const handleNames = (): Set<string> | Map<string, unknown> => handleSet ?? engine.nodes;
+  const handleFor = (name: string): void =>
+    void (handleSet ??= new Set(engine.nodes.keys())).add(name);
   const makeHandle = (name: string): Handle<unknown> => ({
     get: () => {
       const n = engine.nodes.get(name);
@@ -77,13 +79,13 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   const made: Record<string, Handle<unknown>> = {};
   const handles = new Proxy(made, {
     get: (made, name) =>
-      typeof name === 'string' && handleNames.has(name)
+      typeof name === 'string' && handleNames().has(name)
         ? (made[name] ??= makeHandle(name))
         : undefined,
-    has: (_made, name) => typeof name === 'string' && handleNames.has(name),
-    ownKeys: () => [...handleNames],
+    has: (_made, name) => typeof name === 'string' && handleNames().has(name),
+    ownKeys: () => [...handleNames().keys()],
     getOwnPropertyDescriptor: (made, name) =>
-      typeof name === 'string' && handleNames.has(name)
+      typeof name === 'string' && handleNames().has(name)
         ? {
             value: (made[name] ??= makeHandle(name)),
             writable: false,
@@ -114,7 +116,7 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
         continue;
       }
       defineStatic(name, value);
-      if (category) categories[category].push(name);
+      if (category) categorise(name, category);
       if (category === 'static_external') engine.nodes.get(name)!.externalOnly = true;
     }
   };
@@ -126,7 +128,7 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
     for (const node of added) engine.run(node);
     // Marked only after evaluation, as in the reference (spec §13, test 040).
     for (const node of added) {
-      if (category) categories[category].push(node.name);
+      if (category) categorise(node.name, category);
       if (category === 'dynamic_internal') node.internalOnly = true;
     }
   };
@@ -150,11 +152,13 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   engines.set($, engine);
 
   selfTest(obj as Record<string, unknown>, options.tests, logger);
-  for (const [name, value] of Object.entries(obj)) {
-    handleFor(name);
+  const computeds: StateNode[] = [];
+  for (const name of Object.keys(obj)) {
+    const value = (obj as Record<string, unknown>)[name];
     if (typeof value !== 'function') defineStatic(name, value);
     // '#fatal' gets an accessor and a handle like any function key, but is never evaluated.
-    else defineComputed(name, name === '#fatal' ? undefined : (value as ComputedFn));
+    else if (name === '#fatal') defineComputed(name, undefined);
+    else computeds.push(defineComputed(name, value as ComputedFn));
   }
   const userFatal = (obj as Record<string, unknown>)['#fatal'];
   engine.fn['#fatal'] =
@@ -169,9 +173,7 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
   ) {
     engine.monitor = new CallRateMonitor(options, logger, counters);
   }
-  for (const node of engine.nodes.values()) {
-    if (node.fn !== undefined && !node.name.startsWith('#')) engine.run(node);
-  }
+  for (const node of computeds) if (!node.name.startsWith('#')) engine.run(node);
   return $ as unknown as Auto<T>;
 }
 

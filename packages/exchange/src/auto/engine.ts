@@ -1,6 +1,7 @@
-import type { Channel, Kernel } from '../kernel/index.js';
+import type { Channel, Kernel, KernelHooks } from '../kernel/index.js';
 import { deepEqual } from './deep-equal.js';
 import type { AutoLogger } from './logger.js';
+import { LagTimer } from './lag-timer.js';
 import { StateNode, type ComputedFn } from './node.js';
 import type { ResolvedOptions } from './options.js';
 import type { FatalState, Internals, Trace, Trigger } from './types.js';
@@ -46,13 +47,23 @@ function traceOf(txn: TxnRecord): Trace {
   txn.changed.forEach((n, i) => {
     if (n.fn !== undefined) updates[n.name] = txn.values[i]; // static triggers are not updates
   });
+  txn.timestamp ||= Date.now(); // 0 until a trace is built: the clock is read only then
   return { id: txn.id, timestamp: txn.timestamp, triggers: txn.triggers, updates };
 }
+
+/** Where an error thrown by a handler goes: the kernel's `onError`, as a signal would send it. */
+export type SignalErrorRoute = (error: unknown, name: string, value: unknown) => void;
 
 /**
  * The reactive engine of one `auto` instance. Every state operation is a kernel signal
  * (`<prefix>run`, `read`, `get`, `set`, `circle`, `txn`, `resolve`, `notify`, `fatal`, `flush`),
  * so kernel hooks observe all of it; the handlers below are those signals' implementations.
+ *
+ * The fast path: when the instance runs on a kernel of its own (no `opt.kernel`), nothing but
+ * this engine holds that kernel, so while no hook is installed (`onTransaction` installs one) no
+ * one can see a signal. Then the engine calls its handlers directly, with the kernel's error route
+ * (a handler that throws is reported to the same `onError` and returns `undefined`). The moment a
+ * hook is installed every operation goes through the kernel again, exactly as before.
  */
 export class AutoEngine {
   readonly nodes = new Map<string, StateNode>();
@@ -76,23 +87,33 @@ export class AutoEngine {
   private pending: Trigger[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private armed = false;
-  private readonly timed: boolean;
+  private readonly lagTimer: LagTimer | undefined;
+  private readonly watching: boolean;
+  /** True while no one can observe a signal (see the class comment): handlers are called directly. */
+  private unobserved: boolean;
+  private hooks = 0;
 
-  readonly run: Channel;
-  readonly read: Channel;
-  readonly get: Channel;
-  readonly set: Channel;
-  private readonly circle: Channel;
-  private readonly txn: Channel;
-  private readonly resolve: Channel;
-  private readonly notify: Channel;
+  private readonly runSignal: Channel;
+  private readonly readSignal: Channel;
+  private readonly getSignal: Channel;
+  private readonly setSignal: Channel;
+  private readonly circleSignal: Channel;
+  private readonly txnSignal: Channel;
+  private readonly resolveSignal: Channel;
+  private readonly notifySignal: Channel;
   private readonly fatalSignal: Channel;
-  readonly flush: Channel;
+  private readonly flushSignal: Channel;
+  private readonly prefix: string;
 
+  /**
+   * @param privateRoute set when `kernel` is this instance's own (unreachable from outside): its
+   *   `onError`. Enables the direct path while no hook is installed.
+   */
   constructor(
-    readonly kernel: Kernel,
+    private readonly kernel: Kernel,
     readonly opt: ResolvedOptions,
     readonly logger: AutoLogger,
+    private readonly privateRoute?: SignalErrorRoute,
   ) {
     this.internals = {
       subs: this.subs,
@@ -101,22 +122,129 @@ export class AutoEngine {
       value: valueView(this.nodes),
       fatal: this.fatal,
     };
-    this.timed = opt.reportLag !== 0;
-    const p = opt.signalPrefix;
+    this.lagTimer =
+      opt.reportLag === 0
+        ? undefined
+        : new LagTimer(opt.reportLag, (node, ms) => this.reportLag(node, ms));
+    this.unobserved = privateRoute !== undefined;
+    this.watching = Object.keys(opt.watch).length > 0;
+    const p = (this.prefix = opt.signalPrefix);
     const bind = (name: string, handler: (value: any, detail: any) => unknown): Channel => {
       kernel.handle(p + name, handler, { immediate: true });
       return kernel.channel(p + name);
     };
-    this.run = bind('run', (node: StateNode) => this.update(node));
-    this.read = bind('read', (dep: StateNode, reader: StateNode) => this.readInside(dep, reader));
-    this.get = bind('get', (node: StateNode) => this.readOutside(node));
-    this.set = bind('set', (node: StateNode, value: unknown) => this.write(node, value));
-    this.circle = bind('circle', (node: StateNode) => node.onStack > 1);
-    this.txn = bind('txn', (triggers: Trigger[]) => this.propagate(triggers));
-    this.resolve = bind('resolve', (node: StateNode, value: unknown) => this.resolved(node, value));
-    this.notify = bind('notify', (node: StateNode) => this.notifySubscribers(node));
+    this.runSignal = bind('run', (node: StateNode) => this.update(node));
+    this.readSignal = bind('read', (dep: StateNode, reader: StateNode) =>
+      this.readInside(dep, reader),
+    );
+    this.getSignal = bind('get', (node: StateNode) => this.readOutside(node));
+    this.setSignal = bind('set', (node: StateNode, value: unknown) => this.write(node, value));
+    this.circleSignal = bind('circle', (node: StateNode) => node.onStack > 1);
+    this.txnSignal = bind('txn', (triggers: Trigger[]) => this.propagate(triggers));
+    this.resolveSignal = bind('resolve', (node: StateNode, value: unknown) =>
+      this.resolved(node, value),
+    );
+    this.notifySignal = bind('notify', (node: StateNode) => this.notifySubscribers(node));
     this.fatalSignal = bind('fatal', (msg: unknown) => this.failNow(msg));
-    this.flush = bind('flush', () => this.flushPending());
+    this.flushSignal = bind('flush', () => this.flushPending());
+  }
+
+  /**
+   * Install kernel hooks on this instance's kernel. The only way to reach a private kernel, so the
+   * engine knows when someone starts (and stops) observing it.
+   */
+  hook(hooks: KernelHooks): () => void {
+    const remove = this.kernel.hook(hooks);
+    this.hooks++;
+    this.unobserved = false;
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      remove();
+      this.unobserved = --this.hooks === 0 && this.privateRoute !== undefined;
+    };
+  }
+
+  /** The kernel's name for one of this instance's signals (`auto.txn`, …). */
+  signalName(name: string): string {
+    return this.prefix + name;
+  }
+
+  // ---- the signals: through the kernel, or directly while unobserved ---------------------------
+
+  /** `run`: evaluate a computed. */
+  run(node: StateNode): void {
+    if (!this.unobserved) return void this.runSignal(node);
+    try {
+      this.update(node);
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'run', node);
+    }
+  }
+
+  /** `get`: an outside read. */
+  get(node: StateNode): unknown {
+    if (!this.unobserved) return this.getSignal(node);
+    try {
+      return this.readOutside(node);
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'get', node);
+      return undefined;
+    }
+  }
+
+  /** `set`: an outside write. */
+  set(node: StateNode, value: unknown): void {
+    if (!this.unobserved) return void this.setSignal(node, value);
+    try {
+      this.write(node, value);
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'set', node);
+    }
+  }
+
+  /** `read`: a dependency read by `reader`. */
+  private read(dep: StateNode, reader: StateNode): unknown {
+    if (!this.unobserved) return this.readSignal(dep, reader);
+    try {
+      return this.readInside(dep, reader);
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'read', dep);
+      return undefined;
+    }
+  }
+
+  /** `txn`: one transaction over `triggers`. */
+  private txn(triggers: Trigger[]): Trace | undefined {
+    if (!this.unobserved) return this.txnSignal(triggers) as Trace | undefined;
+    try {
+      return this.propagate(triggers);
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'txn', triggers);
+      return undefined;
+    }
+  }
+
+  /** `notify`: the subscribers of one name. */
+  private notify(node: StateNode): void {
+    if (!this.unobserved) return void this.notifySignal(node);
+    try {
+      this.notifySubscribers(node);
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'notify', node);
+    }
+  }
+
+  /** `flush`: run the pending auto-batch. */
+  private flush(): Trace | undefined {
+    if (!this.unobserved) return this.flushSignal() as Trace | undefined;
+    try {
+      return this.flushPending();
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'flush', undefined);
+      return undefined;
+    }
   }
 
   // ---- registration -------------------------------------------------------------------------
@@ -162,26 +290,38 @@ export class AutoEngine {
       this.monitor.afterPush(node);
       if (this.fatalSet) return; // the reference leaves the stack as it is here
     }
-    if (this.circle(node)) return this.fail('circular dependency');
+    if (this.unobserved ? node.onStack > 1 : this.circleSignal(node)) {
+      return this.fail('circular dependency');
+    }
     node.beginDeps();
-    const started = this.timed ? performance.now() : 0;
+    const lag = this.lagTimer;
+    const started = lag ? lag.start(this.stack.length > 1) : 0;
     const result = this.call(node);
     node.endDeps();
-    if (isThenable(result)) {
-      node.value = result;
-      result.then((v) => this.resolve(node, v));
-    } else node.value = result;
+    node.value = result;
+    if (isThenable(result)) this.whenResolved(node, result);
     node.has = true; // stored even when fatal became set during the call (spec §5.9)
-    if (this.timed) this.reportLag(node, performance.now() - started);
+    if (lag) {
+      lag.end(node, started);
+      if (this.watching && node.name in this.opt.watch) {
+        this.logger.log('[update]', node.name, node.value);
+      }
+    }
     this.stack.pop();
     node.onStack--;
+  }
+
+  private whenResolved(node: StateNode, result: PromiseLike<unknown>): void {
+    result.then((v) => {
+      if (this.unobserved) this.resolved(node, v);
+      else this.resolveSignal(node, v);
+    });
   }
 
   private call(node: StateNode): unknown {
     if (this.fatalSet) return undefined;
     try {
-      node.setSelf ??= (value) => this.set(node, value);
-      return node.fn!(node.proxy, node.setSelf);
+      return node.fn!(node.proxy, node.setSelf ?? this.makeSetter(node));
     } catch (e) {
       this.logger.error(`EXCEPTION in ${node.name}`, this.depValues(node));
       if (!this.fatalSet) this.fail({ msg: `exception in ${node.name}`, e });
@@ -190,10 +330,13 @@ export class AutoEngine {
     }
   }
 
+  /** The callback form's `set`, made once per computed (outside `call`, which then allocates nothing). */
+  private makeSetter(node: StateNode): (value: unknown) => void {
+    return (node.setSelf = (value) => this.set(node, value));
+  }
+
   private reportLag(node: StateNode, ms: number): void {
-    const lag = this.opt.reportLag;
-    if (lag === -1 || ms > lag) this.logger.log(`${node.name} took ${Math.round(ms)} ms`);
-    if (node.name in this.opt.watch) this.logger.log('[update]', node.name, node.value);
+    this.logger.log(`${node.name} took ${Math.round(ms)} ms`);
   }
 
   /** A read through a computed's `_`: lazily evaluates, then records the dependency. */
@@ -305,7 +448,7 @@ export class AutoEngine {
   private txnWithTrace(triggers: Trigger[]): Trace | undefined {
     this.traceWanted++;
     try {
-      return this.txn(triggers) as Trace | undefined;
+      return this.txn(triggers);
     } finally {
       this.traceWanted--;
     }
@@ -316,32 +459,49 @@ export class AutoEngine {
   private propagate(triggers: Trigger[]): Trace | undefined {
     const id = ++this.txnCounter;
     const affected: StateNode[] = [];
-    for (const t of triggers) {
-      const node = this.nodes.get(t.name);
-      if (node) this.invalidate(node, id, affected);
-    }
-    const sorted = affected.length < 2 ? affected : this.sort(affected, id);
+    // One trigger (a plain write) needs no list of its node.
+    const only = triggers.length === 1 ? this.nodes.get(triggers[0].name) : undefined;
+    if (only) this.invalidate(only, id, affected);
+    else
+      for (const t of triggers) {
+        const node = this.nodes.get(t.name);
+        if (node) this.invalidate(node, id, affected);
+      }
+    const sorted = affected.length < 2 ? affected : this.sort(affected, id, []);
+    const monitor = this.monitor;
     for (const n of sorted) {
       n.old = n.value;
       if (n.backedOff) continue;
       ((n.has = false), (n.value = undefined));
-      this.monitor?.onClear(n);
+      monitor?.onClear(n);
     }
     for (const n of sorted) if (n.fn !== undefined && !n.has) this.run(n);
+    return this.finish(id, triggers, only, sorted);
+  }
 
+  /** Steps 6–10 of a transaction: what changed, the trace, subscribers, `opt.trace`. */
+  private finish(
+    id: number,
+    triggers: Trigger[],
+    only: StateNode | undefined,
+    sorted: StateNode[],
+  ): Trace | undefined {
     const changed: StateNode[] = [];
-    for (const t of triggers) {
-      const node = this.nodes.get(t.name);
-      if (node && node.changedIn !== id) ((node.changedIn = id), changed.push(node));
-    }
+    if (only) ((only.changedIn = id), changed.push(only));
+    else
+      for (const t of triggers) {
+        const node = this.nodes.get(t.name);
+        if (node && node.changedIn !== id) ((node.changedIn = id), changed.push(node));
+      }
     for (const n of sorted) {
       if (n.changedIn === id || !this.differs(n.old, n.value)) continue;
       n.changedIn = id;
       changed.push(n);
     }
-    const values: unknown[] = [];
-    for (const n of changed) values.push(n.value);
-    const txn: TxnRecord = { id, timestamp: Date.now(), triggers, changed, values };
+    const values: unknown[] = new Array<unknown>(changed.length);
+    for (let i = 0; i < changed.length; i++) values[i] = changed[i].value;
+    // The clock costs as much as a small transaction: read it only when the trace is built.
+    const txn: TxnRecord = { id, timestamp: 0, triggers, changed, values };
     this.lastTxn = txn;
     // Building `updates` (a map of every changed name) is the costliest part of a small
     // transaction: do it only when a trace callback, a kernel hook or the caller will see it.
@@ -349,12 +509,20 @@ export class AutoEngine {
     const trace = wanted ? traceOf(txn) : undefined;
     this.lastTraceBuilt = trace;
     for (const n of changed) if (n.subs !== undefined) this.notify(n);
-    if (this.monitor) {
-      const full = () => trace ?? this.lastTrace!;
-      this.monitor.onTransaction(id, triggers, sorted.length, changed.length, full);
-    }
+    if (this.monitor) this.monitorTransaction(id, triggers, sorted.length, changed.length, trace);
     if (trace) this.opt.trace?.(trace);
     return trace;
+  }
+
+  private monitorTransaction(
+    id: number,
+    triggers: Trigger[],
+    affected: number,
+    changed: number,
+    trace: Trace | undefined,
+  ): void {
+    const full = () => trace ?? this.lastTrace!;
+    this.monitor!.onTransaction(id, triggers, affected, changed, full);
   }
 
   private differs(old: unknown, value: unknown): boolean {
@@ -364,25 +532,30 @@ export class AutoEngine {
 
   /** Depth-first over dependents; collects computeds holding a value, in first-visit order. */
   private invalidate(node: StateNode, id: number, affected: StateNode[]): void {
-    for (const d of node.dependents) {
+    const list = node.dependents;
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i];
       if (d === null || d.fn === undefined || !d.has || d.affectedIn === id) continue;
       d.affectedIn = id;
       affected.push(d);
-      this.invalidate(d, id, affected);
+      if (d.dependents.length > 0) this.invalidate(d, id, affected);
     }
   }
 
   /** Topological order of `affected`: each node after the affected nodes it reads. */
-  private sort(affected: StateNode[], id: number): StateNode[] {
-    const sorted: StateNode[] = [];
-    const visit = (n: StateNode): void => {
-      if (n.sortedIn === id) return; // done, or a back edge: ignored like the reference
-      n.sortedIn = id;
-      for (let i = 0; i < n.depCount; i++) if (n.deps[i].affectedIn === id) visit(n.deps[i]);
-      sorted.push(n);
-    };
-    for (const n of affected) visit(n);
+  private sort(affected: StateNode[], id: number, sorted: StateNode[]): StateNode[] {
+    for (const n of affected) this.visit(n, id, sorted);
     return sorted;
+  }
+
+  private visit(n: StateNode, id: number, sorted: StateNode[]): void {
+    if (n.sortedIn === id) return; // done, or a back edge: ignored like the reference
+    n.sortedIn = id;
+    for (let i = 0; i < n.depCount; i++) {
+      const d = n.deps[i];
+      if (d.affectedIn === id && d.sortedIn !== id) this.visit(d, id, sorted);
+    }
+    sorted.push(n);
   }
 
   private notifySubscribers(node: StateNode): void {
@@ -418,7 +591,14 @@ export class AutoEngine {
   // ---- fatal (spec §12) -----------------------------------------------------------------------
 
   fail(msg: unknown): undefined {
-    this.fatalSignal(msg);
+    if (!this.unobserved) this.fatalSignal(msg);
+    else {
+      try {
+        this.failNow(msg);
+      } catch (e) {
+        this.privateRoute!(e, this.prefix + 'fatal', msg);
+      }
+    }
     return undefined;
   }
 

@@ -44,8 +44,8 @@ export function onTransaction<T extends object>(
   fn: (trace: Trace) => void,
 ): () => void {
   const engine = engineOf(state);
-  const txn = `${engine.opt.signalPrefix}txn`;
-  return engine.kernel.hook({
+  const txn = engine.signalName('txn');
+  return engine.hook({
     afterSignal(name, _value, _detail, result) {
       if (name === txn && result) fn(result as Trace);
     },

@@ -1,0 +1,60 @@
+import type { StateNode } from './node.js';
+
+/** The longest run of evaluations timed by one pair of clock reads (see `LagTimer`). */
+const MAX_WINDOW = 256;
+
+/**
+ * `report_lag` (spec §5.9): log a computed whose evaluation took longer than the lag.
+ *
+ * A clock read costs about 100 ns on some virtual machines, more than a whole small evaluation,
+ * so a positive lag is not checked with two reads around every evaluation. Evaluations are timed
+ * in windows instead: one read at the window's start, one at its end. A window whose whole span is
+ * within the lag proves every evaluation in it was too (the next window may then be twice as
+ * long); a window of one evaluation is exact, so a slow one is logged with its time. A longer
+ * window that ran over the lag cannot say which evaluation was slow: nothing is logged for it and
+ * timing goes back to one evaluation per window. Every synchronous run of the program (up to the
+ * next microtask checkpoint) starts exact, so occasional writes are always timed one by one; only
+ * inside a long synchronous burst of fast evaluations can one slow evaluation go unreported.
+ * Evaluations nested in another (a lazy read of a computed not yet evaluated) are always exact.
+ * `report_lag: -1` (log every evaluation) times each one.
+ */
+export class LagTimer {
+  private windowStart = 0;
+  private inWindow = 0;
+  private size = 1;
+  private burst = false;
+  private readonly endBurst = (): void => void (this.burst = false);
+
+  constructor(
+    private readonly lag: number,
+    private readonly report: (node: StateNode, ms: number) => void,
+  ) {}
+
+  /** At the start of an evaluation; `nested` when another evaluation is running. Returns its start, or -1. */
+  start(nested: boolean): number {
+    if (nested || this.lag < 0) return performance.now();
+    if (!this.burst) {
+      this.burst = true;
+      queueMicrotask(this.endBurst);
+      this.size = 1;
+      this.inWindow = 0;
+    }
+    if (this.inWindow === 0) this.windowStart = performance.now();
+    return -1;
+  }
+
+  /** At the end of the evaluation `start` returned `started` for. */
+  end(node: StateNode, started: number): void {
+    if (started >= 0) {
+      const ms = performance.now() - started;
+      if (this.lag < 0 || ms > this.lag) this.report(node, ms);
+      return;
+    }
+    if (++this.inWindow < this.size) return;
+    const ms = performance.now() - this.windowStart;
+    if (ms <= this.lag) this.size = Math.min(this.size * 2, MAX_WINDOW);
+    else if (this.inWindow === 1) this.report(node, ms);
+    else this.size = 1; // which one was slow is unknown: time one by one again
+    this.inWindow = 0;
+  }
+}
