@@ -21,15 +21,14 @@ export class SeenSet {
   private lastOrigin = '';
   private lastWindow: OriginWindow | undefined;
   private readonly foreign = new Map<string, number>();
-  private readonly ring: (string | undefined)[];
+  /** Foreign ids in arrival order; grows to `capacity`, then the oldest is overwritten. */
+  private readonly ring: string[] = [];
   private next = 0;
 
   constructor(
     private readonly capacity: number,
     private readonly maxOrigins = 4096,
-  ) {
-    this.ring = new Array<string | undefined>(capacity);
-  }
+  ) {}
 
   /** Record `wanted` duty bits for `id`; returns the ones it had not had yet. */
   claim(id: string, wanted: number): number {
@@ -85,10 +84,14 @@ export class SeenSet {
   private claimForeign(id: string, wanted: number): number {
     const had = this.foreign.get(id);
     if (had === undefined) {
-      const old = this.ring[this.next];
-      if (old !== undefined) this.foreign.delete(old);
-      this.ring[this.next] = id;
-      this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+      // Grown on demand: most exchanges see no foreign ids, and thousands of idle exchanges in
+      // one process must not each hold a ring of `capacity` slots.
+      if (this.ring.length < this.capacity) this.ring.push(id);
+      else {
+        this.foreign.delete(this.ring[this.next]);
+        this.ring[this.next] = id;
+        this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+      }
       this.foreign.set(id, wanted);
       return wanted;
     }
