@@ -533,7 +533,8 @@ export class AutoEngine {
   /** Depth-first over dependents; collects computeds holding a value, in first-visit order. */
   private invalidate(node: StateNode, id: number, affected: StateNode[]): void {
     const list = node.dependents;
-    for (let i = 0; i < list.length; i++) {
+    const n = list.length;
+    for (let k = 0, i = node.head; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
       const d = list[i];
       if (d === null || d.fn === undefined || !d.has || d.affectedIn === id) continue;
       d.affectedIn = id;

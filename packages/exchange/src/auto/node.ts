@@ -29,11 +29,14 @@ export class StateNode {
   /** True once evaluation has started at least once, so `$._.deps` has an entry. */
   started = false;
   /**
-   * Computeds that read this node in their latest evaluation, in insertion order, with `null`
-   * tombstones for removed entries (compacted when they outnumber the live ones). An array with
-   * tombstones keeps the reference's "remove, then append on the next read" order without a Set.
+   * Computeds that read this node in their latest evaluation, in the reference's order ("removed,
+   * then appended again on the next read"), kept as a ring: the order starts at `head` and wraps
+   * around, with `null` tombstones for removed entries (compacted when they outnumber the live
+   * ones). Moving the first entry to the end, which is what a transaction re-evaluating the
+   * dependents in order does to each, is then `head + 1`: no push, no tombstone, no compaction.
    */
   dependents: (StateNode | null)[] = NO_NODES;
+  head = 0;
   dead = 0;
   /** How many times this node is on the evaluation stack (more than once means a circle). */
   onStack = 0;
@@ -107,41 +110,93 @@ export class StateNode {
       if (this.depSet.has(dep)) return;
       this.depSet.add(dep);
     }
-    let list = dep.dependents;
-    if (list === NO_NODES) dep.dependents = list = [];
     let slot: number;
-    if (i < this.prevCount && this.prevDeps[i] === dep && this.prevSlots[i] === list.length - 1) {
+    if (i < this.prevCount && this.prevDeps[i] === dep && dep.moveToEnd(this.prevSlots[i])) {
       slot = this.prevSlots[i];
-      this.prevDeps[i] = null; // reused: still the last entry
-    } else {
-      slot = list.length;
-      list.push(this);
-    }
+      this.prevDeps[i] = null; // reused: the entry is now the last one
+    } else slot = dep.append(this);
     this.deps[i] = dep;
     this.depSlots[i] = slot;
     this.depCount = i + 1;
   }
 
-  /** Remove tombstones, fixing the slot each reader keeps for this node (current and previous). */
+  /**
+   * Make the live entry at `slot` the last in order if that costs O(1): it is the first entry
+   * (advance the ring's head past it) or already the last. Returns false otherwise.
+   */
+  moveToEnd(slot: number): boolean {
+    const list = this.dependents;
+    const n = list.length;
+    let h = this.head;
+    while (list[h] === null) h = h + 1 === n ? 0 : h + 1; // leading tombstones: dead, skip them
+    if (slot === h) {
+      this.head = h + 1 === n ? 0 : h + 1;
+      return true;
+    }
+    this.head = h;
+    let t = h === 0 ? n - 1 : h - 1;
+    while (list[t] === null) t = t === 0 ? n - 1 : t - 1;
+    return slot === t;
+  }
+
+  /** Append `reader` at the end of the order; returns its slot. */
+  append(reader: StateNode): number {
+    if (this.dependents === NO_NODES) this.dependents = [];
+    if (this.head !== 0) this.unwrap();
+    return this.dependents.push(reader) - 1;
+  }
+
+  /**
+   * Make the physical order the logical one before a push: the entries before `head` (the ring's
+   * wrapped tail) move to the end, leaving tombstones. Each moves at most once per time it was
+   * rotated past, so this is O(1) amortised.
+   */
+  private unwrap(): void {
+    const list = this.dependents;
+    for (let k = 0; k < this.head; k++) {
+      const reader = list[k];
+      if (reader === null) continue;
+      list[k] = null;
+      this.dead++;
+      reader.moveSlot(this, k, list.push(reader) - 1);
+    }
+    this.head = 0;
+  }
+
+  /** The entry for `dep` (current or previous evaluation) moved from slot `from` to `to`. */
+  private moveSlot(dep: StateNode, from: number, to: number): void {
+    for (let j = 0; j < this.depCount; j++) {
+      if (this.deps[j] === dep && this.depSlots[j] === from) this.depSlots[j] = to;
+    }
+    for (let j = 0; j < this.prevCount; j++) {
+      if (this.prevDeps[j] === dep && this.prevSlots[j] === from) this.prevSlots[j] = to;
+    }
+  }
+
+  /** Remove tombstones and unwrap the ring, fixing the slot each reader keeps for this node. */
   compact(): void {
     const live: StateNode[] = [];
-    this.dependents.forEach((reader, oldSlot) => {
-      if (reader === null) return;
-      const slot = live.push(reader) - 1;
-      for (let j = 0; j < reader.depCount; j++) {
-        if (reader.deps[j] === this && reader.depSlots[j] === oldSlot) reader.depSlots[j] = slot;
-      }
-      for (let j = 0; j < reader.prevCount; j++) {
-        if (reader.prevDeps[j] === this && reader.prevSlots[j] === oldSlot)
-          reader.prevSlots[j] = slot;
-      }
-    });
+    const list = this.dependents;
+    const n = list.length;
+    for (let k = 0; k < n; k++) {
+      const oldSlot = (this.head + k) % n;
+      const reader = list[oldSlot];
+      if (reader !== null) reader.moveSlot(this, oldSlot, live.push(reader) - 1);
+    }
     this.dependents = live;
+    this.head = 0;
     this.dead = 0;
   }
 
   /** Live dependents, in order. */
   dependentList(): StateNode[] {
-    return this.dependents.filter((d): d is StateNode => d !== null);
+    const list = this.dependents;
+    const n = list.length;
+    const live: StateNode[] = [];
+    for (let k = 0; k < n; k++) {
+      const reader = list[(this.head + k) % n];
+      if (reader !== null) live.push(reader);
+    }
+    return live;
   }
 }
