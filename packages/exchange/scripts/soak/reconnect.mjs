@@ -90,8 +90,16 @@ export async function run(size, log) {
   );
   for (const [label, r] of [
     ['observer-first', first],
+    ['publisher-first', rev],
     ['full buffer', full],
   ]) {
+    f.push(
+      figure(
+        `written to the dying connection, unacknowledged: sent again (${label})`,
+        r.resent,
+        'msgs',
+      ),
+    );
     const w = r.inFlightWindow.length
       ? ` (sent ${r.inFlightWindow.map((ms) => ms.toFixed(0)).join(' to ')} ms after the kill)`
       : '';
@@ -105,6 +113,8 @@ export async function run(size, log) {
       ),
     );
   }
+  const dupes = [first, rev, ...races, full].reduce((a, r) => a + r.duplicates, 0);
+  f.push(figure('delivered twice (every case)', dupes, 'msgs', '0', dupes === 0));
   f.push(figure('buffered while down (publisher-first)', rev.buffered, 'msgs'));
   f.push(
     figure(
@@ -240,11 +250,18 @@ async function restartCase({ size, pub, obs }, log) {
     await sleep(size.afterMs);
     const sent = await t.publisher.call('stop');
     const result = await collect(t.observer, sent, killAt, reconnectAt);
-    const r = { restartMs, reconnectMs: reconnectAt - killAt, ...result, policy: { pub, obs } };
+    const r = {
+      restartMs,
+      reconnectMs: reconnectAt - killAt,
+      ...result,
+      resent: sent.resent,
+      policy: { pub, obs },
+    };
     log(
       `  restart (pub ${pub ? pub.maxDelay : 'default'} ms, obs ${obs ? obs.maxDelay : 'default'} ms): ` +
         `hub back in ${restartMs.toFixed(0)} ms, publisher back after ${r.reconnectMs.toFixed(0)} ms; ` +
-        `sent ${r.sent}, buffered ${r.buffered}, lost: ${r.lostInFlight} in flight at the kill, ` +
+        `sent ${r.sent}, buffered ${r.buffered}, resent ${r.resent} (unacknowledged at the kill), ` +
+        `duplicates ${r.duplicates}, lost: ${r.lostInFlight} in flight at the kill, ` +
         `${r.lostBuffered} buffered ${JSON.stringify(r.lostHeldMs)}, ${r.lostAfter} after; flush ${r.flushMs.toFixed(0)} ms, longest stall ${r.stallMs.toFixed(0)} ms; ` +
         `publisher counters ${JSON.stringify(sent.counters)}`,
     );
@@ -290,6 +307,7 @@ async function fullCase({ size, pub, obs }, log) {
     const maxHeapLater = Math.max(...samples.map(heap));
     const r = {
       ...result,
+      resent: sent.resent,
       queuedAtRefusal: full.queued,
       fillSeconds: (full.at - killAt) / 1000,
       refused: sent.refused,
@@ -306,7 +324,8 @@ async function fullCase({ size, pub, obs }, log) {
         `${r.refused} sends refused; request: ${request.code} in ${request.ms.toFixed(1)} ms; ` +
         `RSS ${base.rss.toFixed(1)} → ${atFull.rss.toFixed(1)} → max ${maxLater.toFixed(1)} MiB while refusing ` +
         `(heap+external +${heapFill.toFixed(1)} MiB for the full buffer); after restart: ` +
-        `buffered ${r.buffered}, lost ${r.lostBuffered} ${JSON.stringify(r.lostHeldMs)}, longest stall ${r.stallMs.toFixed(0)} ms, flush ${r.flushMs.toFixed(0)} ms`,
+        `buffered ${r.buffered}, resent ${r.resent}, duplicates ${r.duplicates}, lost in flight ${r.lostInFlight}, ` +
+        `lost ${r.lostBuffered} ${JSON.stringify(r.lostHeldMs)}, longest stall ${r.stallMs.toFixed(0)} ms, flush ${r.flushMs.toFixed(0)} ms`,
     );
     return r;
   } finally {

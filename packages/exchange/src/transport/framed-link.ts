@@ -11,17 +11,22 @@ import {
   CODECS,
   PROTOCOL_VERSION,
   acceptCodec,
+  acknowledgements,
   chooseCodec,
   createCodec,
   encodeBatches,
   heartbeatInterval,
   jsonCodec,
   peerLimits,
+  type AckFrame,
   type Codec,
   type CodecName,
   type Limits,
+  type WireFrame,
+  type WireHello,
 } from '../wire/index.js';
 import type { Carrier } from './carrier.js';
+import { ReplayBuffer } from './replay-buffer.js';
 
 /** Options of a framed link (defaults in parentheses). */
 export interface FramedLinkInit {
@@ -37,11 +42,13 @@ export interface FramedLinkInit {
   maxFrames?: number;
   /**
    * Frames held for the peer: during the handshake, while the carrier is backed up, and while a
-   * reconnecting link has no connection. Overflow policy: `send` refuses the newest frame
-   * (returns false), and the exchange fails or reports that message. (10,000)
+   * reconnecting link has no connection; with acknowledgements, also the messages written and
+   * not acknowledged yet (a window, as TCP's: a synchronous burst beyond it is refused until
+   * acknowledgements come). Overflow policy: `send` refuses the newest frame (returns false),
+   * and the exchange fails or reports that message (`send` throws CONGESTED). (10,000)
    */
   maxQueued?: number;
-  /** Queue length at which the exchange is told the link is congested. (maxQueued / 2) */
+  /** Frames held (as for `maxQueued`) at which the exchange is told the link is congested. (maxQueued / 2) */
   highWater?: number;
   /** Bytes the carrier may hold unsent before the link stops writing to it. (4 MiB) */
   maxBuffered?: number;
@@ -49,6 +56,15 @@ export interface FramedLinkInit {
   helloTimeout?: number;
   /** Keep the link open when the carrier goes; the transport brings a new one with `use`. */
   reconnecting?: boolean;
+  /**
+   * Acknowledgements (spec/protocol.md §5.6), used when the peer's hello announces them too:
+   * this side acknowledges the messages it receives, and a reconnecting link keeps the messages
+   * it wrote until they are acknowledged and writes them again, first, on its next connection
+   * (none lost at a dropped connection; the receiver drops duplicates by message id). false:
+   * neither (the behaviour of peers that predate them: what is written to a dying connection is
+   * lost). (true)
+   */
+  acks?: boolean;
   /** Told when the carrier is lost while reconnecting (the transport reconnects). */
   onCarrierLost?: (reason: string) => void;
   /** Told when the link closes for good (the transport stops reconnecting). */
@@ -57,6 +73,10 @@ export interface FramedLinkInit {
 
 const HANDSHAKE_CODEC = jsonCodec();
 const resolved = Promise.resolve();
+/** A receiver acknowledges within this many ms what no count or outgoing batch acknowledged. */
+const ACK_DELAY_MS = 20;
+/** Most messages a reconnecting link lets go unacknowledged before the peer must acknowledge. */
+const MAX_ACK_EVERY = 256;
 
 /**
  * A link over any carrier of whole messages: the wire protocol's handshake (JSON hellos, codec
@@ -91,6 +111,23 @@ export class FramedLink implements Link {
   private lastReceived = 0;
   private lastSent = 0;
   private pings = 0;
+  /** Messages written on this connection and not acknowledged yet (when the peer acknowledges). */
+  private readonly replay = new ReplayBuffer();
+  /** The peer acknowledges what this side writes, on this connection. */
+  private replaying = false;
+  /** Our hello's `acks`: absent (no acknowledgements), 0 (we ask for none), or how often. */
+  private readonly ourAcks: number | undefined;
+  /** The peer asked to be acknowledged every this many messages; 0: we send no acks. */
+  private ackEvery = 0;
+  /** `msg` frames received on this connection, and the count we last acknowledged. */
+  private received = 0;
+  private acknowledged = 0;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Reused: an ack is encoded as soon as it is queued. */
+  private readonly ackFrame: AckFrame = { t: 'ack', n: 0 };
+  /** Frames the current write left out (too large, not encodable): not written, not replayed. */
+  private skipped: Frame[] | undefined;
+  private resentCount = 0;
   private readonly offered: readonly CodecName[];
   private readonly maxQueued: number;
   private readonly highWater: number;
@@ -101,12 +138,19 @@ export class FramedLink implements Link {
     this.maxQueued = init.maxQueued ?? 10_000;
     this.highWater = init.highWater ?? Math.max(1, this.maxQueued >> 1);
     this.maxBuffered = init.maxBuffered ?? 4 * 1024 * 1024;
+    this.ourAcks =
+      init.acks === false
+        ? undefined
+        : init.reconnecting
+          ? Math.max(1, Math.min(MAX_ACK_EVERY, this.maxQueued >> 3))
+          : 0;
   }
 
   /** Start on a connection (again, for a reconnecting link: the handshake starts over). */
   use(carrier: Carrier): void {
     if (this.state === 'closed') return carrier.close('link closed');
     const again = this.connections++ > 0;
+    if (again) this.requeueUnacknowledged();
     this.carrier = carrier;
     this.resetConnection();
     carrier.onData = (data) => this.receive(data);
@@ -139,9 +183,11 @@ export class FramedLink implements Link {
       if (canSay && !this.helloSent) this.writeHello();
       return true;
     }
-    if (this.queue.length >= this.maxQueued) return false;
+    // Unacknowledged messages count: they are held until the peer has them.
+    const held = this.queue.length + this.replay.size;
+    if (held >= this.maxQueued) return false;
     this.queue.push(frame);
-    if (!this.congested && this.queue.length >= this.highWater) {
+    if (!this.congested && held + 1 >= this.highWater) {
       this.congested = true;
       this.onCongested(true);
     }
@@ -149,11 +195,14 @@ export class FramedLink implements Link {
     // A full batch goes now (a long synchronous burst must not wait for the turn to end, or
     // the queue's bound would be a limit on burst size); the rest on the next microtask.
     if (this.queue.length >= this.limits.maxFrames) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      void resolved.then(() => this.flush());
-    }
+    else this.scheduleFlush();
     return true;
+  }
+
+  private scheduleFlush(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    void resolved.then(() => this.flush());
   }
 
   close(reason = 'closed', error?: WireError): void {
@@ -171,15 +220,25 @@ export class FramedLink implements Link {
     return this.state === 'closed';
   }
 
-  /** Frames waiting to be written. */
+  /** Frames waiting to be written (with a lost connection's unacknowledged ones, put back). */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Messages written on this connection that the peer has not acknowledged yet. */
+  get unacknowledged(): number {
+    return this.replay.size;
+  }
+
+  /** Messages written to connections that were lost before acknowledging them, sent again. */
+  get resent(): number {
+    return this.resentCount;
   }
 
   // ---- handshake -----------------------------------------------------------------------------
 
   private writeHello(): void {
-    const hello: HelloFrame = {
+    const hello: WireHello = {
       ...this.ourHello!,
       protocol: PROTOCOL_VERSION,
       maxBytes: this.init.maxBytes ?? 1_048_576,
@@ -189,6 +248,7 @@ export class FramedLink implements Link {
     const usable: readonly CodecName[] = this.carrier!.binary
       ? this.offered
       : this.offered.filter((c) => c === 'json');
+    if (this.ourAcks !== undefined) hello.acks = this.ourAcks;
     if (this.init.role === 'initiator') hello.codecs = [...usable];
     const chosen =
       this.init.role === 'acceptor' ? chooseCodec(this.peerHello!.codecs, usable) : undefined;
@@ -199,7 +259,7 @@ export class FramedLink implements Link {
     if (chosen !== undefined) this.handshakeDone(chosen);
   }
 
-  private receiveHello(frames: Frame[]): void {
+  private receiveHello(frames: WireFrame[]): void {
     const hello = frames[0];
     if (hello.t === 'bye') {
       const why = hello.error ? `${hello.error.code}: ${hello.error.message}` : hello.reason;
@@ -216,6 +276,7 @@ export class FramedLink implements Link {
     this.peerHello = hello;
     clearTimeout(this.helloTimer);
     this.limits = peerLimits(hello);
+    this.negotiateAcks(hello);
     if (this.init.role === 'initiator') {
       this.handshakeDone(acceptCodec(this.offered, hello.codec));
       return this.onFrame(hello);
@@ -224,6 +285,12 @@ export class FramedLink implements Link {
     // then no hello goes back, only the refusal.
     this.onFrame(hello);
     if (!this.isClosed() && this.ourHello && !this.helloSent) this.writeHello();
+  }
+
+  private negotiateAcks(peer: WireHello): void {
+    const { every, acknowledged } = acknowledgements(this.ourAcks, peer.acks);
+    this.ackEvery = every;
+    this.replaying = acknowledged;
   }
 
   private handshakeDone(codec: CodecName): void {
@@ -261,11 +328,18 @@ export class FramedLink implements Link {
             return this.shut(frame.reason ?? 'peer said bye', true);
           case 'hello':
             throw new ExchangeError('BAD_FRAME', 'a second hello on one connection');
-          case 'adv':
           case 'msg':
+            this.received++;
             this.onFrame(frame);
+            break;
+          case 'adv':
+            this.onFrame(frame);
+            break;
+          case 'ack':
+            this.acknowledge(frame.n);
         }
       }
+      if (this.ackEvery > 0 && this.received > this.acknowledged) this.oweAck();
     } catch (e) {
       this.protocolError(e);
     }
@@ -286,23 +360,79 @@ export class FramedLink implements Link {
     this.shut(reason, true);
   }
 
+  // ---- acknowledgements (spec/protocol.md §5.6) ----------------------------------------------
+
+  /**
+   * Received messages are not acknowledged yet: say so now if the peer's count is reached (the
+   * ack goes in the next batch), else within ACK_DELAY_MS (unless a batch takes it sooner).
+   */
+  private oweAck(): void {
+    if (this.received - this.acknowledged >= this.ackEvery) return this.scheduleFlush();
+    if (this.ackTimer !== undefined) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      this.flush();
+    }, ACK_DELAY_MS);
+    unref(this.ackTimer);
+  }
+
+  /** The ack to add to the batch being written, if one is owed. */
+  private takeAck(): AckFrame | undefined {
+    if (this.ackEvery === 0 || this.received === this.acknowledged) return undefined;
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.acknowledged = this.received;
+    this.ackFrame.n = this.received;
+    return this.ackFrame;
+  }
+
+  /** The peer has the first `n` messages written on this connection. */
+  private acknowledge(n: number): void {
+    if (!this.replaying)
+      throw new ExchangeError('BAD_FRAME', 'an ack, but this side asked for no acknowledgements');
+    if (!this.replay.acknowledge(n)) {
+      throw new ExchangeError(
+        'BAD_FRAME',
+        `an ack of ${n} messages; ${this.replay.size} of those written are unacknowledged`,
+      );
+    }
+    this.uncongest();
+  }
+
+  /** A lost connection's unacknowledged messages go first on the next one, in order. */
+  private requeueUnacknowledged(): void {
+    const unacked = this.replay.takeAll();
+    if (unacked.length === 0) return;
+    this.resentCount += unacked.length;
+    this.queue = unacked.concat(this.queue);
+  }
+
   // ---- sending -------------------------------------------------------------------------------
 
   private flush(): void {
     this.scheduled = false;
     const carrier = this.carrier;
-    if (!this.ready || !carrier || this.queue.length === 0 || this.waitingForDrain) return;
+    if (!this.ready || !carrier || this.waitingForDrain) return;
+    const owed = this.ackEvery > 0 && this.received > this.acknowledged;
+    if (this.queue.length === 0 && !owed) return;
     if (carrier.buffered > this.maxBuffered) return this.waitForDrain();
-    const frames = this.queue;
+    const frames: WireFrame[] = this.queue;
     this.queue = [];
+    // Piggybacked: an ack owed rides in whatever batch goes next.
+    const ack = this.takeAck();
+    if (ack) frames.push(ack);
     this.write(frames);
-    if (this.congested && this.queue.length < this.highWater) {
+    this.uncongest();
+  }
+
+  private uncongest(): void {
+    if (this.congested && this.queue.length + this.replay.size < this.highWater) {
       this.congested = false;
       this.onCongested(false);
     }
   }
 
-  private write(frames: Frame[]): void {
+  private write(frames: WireFrame[]): void {
     const carrier = this.carrier!;
     let messages: (string | Uint8Array)[];
     try {
@@ -328,9 +458,13 @@ export class FramedLink implements Link {
     }
     for (const m of messages) carrier.write(m);
     this.lastSent = Date.now();
+    if (this.replaying) this.replay.written(frames, this.skipped);
+    this.skipped = undefined;
   }
 
-  private undeliverable(frame: Frame, error: Error): void {
+  private undeliverable(frame: WireFrame, error: Error): void {
+    if (frame.t === 'ack') return; // a few bytes: never too large, always encodable
+    (this.skipped ??= []).push(frame);
     this.onUndeliverable?.(frame, error);
   }
 
@@ -377,6 +511,7 @@ export class FramedLink implements Link {
     if (carrier !== this.carrier) return;
     if (this.init.reconnecting && this.state === 'open') {
       this.carrier = undefined;
+      this.requeueUnacknowledged();
       this.resetConnection();
       this.init.onCarrierLost?.(reason);
       return;
@@ -395,12 +530,19 @@ export class FramedLink implements Link {
     this.drainTimer = undefined;
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.replaying = false;
+    this.ackEvery = 0;
+    this.received = 0;
+    this.acknowledged = 0;
   }
 
   private shut(reason: string, byPeer = false): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.queue = [];
+    this.replay.takeAll();
     const carrier = this.carrier;
     this.carrier = undefined;
     this.resetConnection();

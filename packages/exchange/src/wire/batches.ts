@@ -2,9 +2,9 @@
  * The sending half of coalescing (spec/protocol.md, "Batches"): the frames queued for a peer in
  * one turn go out as few transport messages as its limits allow, in order.
  */
-import type { Frame } from '../exchange/index.js';
 import type { Codec } from './codec.js';
 import { textOver } from './codec.js';
+import type { WireFrame } from './frames.js';
 import type { Limits } from './limits.js';
 
 /**
@@ -19,11 +19,11 @@ import type { Limits } from './limits.js';
  * @returns the encoded transport messages, to send in this order.
  * @throws {ExchangeError} `BAD_MESSAGE` from the codec if a value cannot be encoded at all.
  */
-export function encodeBatches(
+export function encodeBatches<F extends WireFrame>(
   codec: Codec,
-  frames: readonly Frame[],
+  frames: readonly F[],
   limits: Limits,
-  onTooLarge: (frame: Frame, bytes: number) => void,
+  onTooLarge: (frame: F, bytes: number) => void,
 ): (string | Uint8Array)[] {
   const out: (string | Uint8Array)[] = [];
   // Usually all fits in one message: no copy of the queue then.
@@ -36,12 +36,12 @@ export function encodeBatches(
   return out;
 }
 
-function fit(
+function fit<F extends WireFrame>(
   codec: Codec,
-  frames: readonly Frame[],
+  frames: readonly F[],
   maxBytes: number,
   out: (string | Uint8Array)[],
-  onTooLarge: (frame: Frame, bytes: number) => void,
+  onTooLarge: (frame: F, bytes: number) => void,
 ): void {
   const data = codec.encode(frames);
   const over = typeof data === 'string' ? textOver(data, maxBytes) : overBytes(data, maxBytes);

@@ -2,7 +2,7 @@
  * The codec contract: a batch of frames to one transport message and back. `decode` is strict:
  * it returns valid frames or throws a typed error, whatever bytes arrive.
  */
-import type { Frame } from '../exchange/index.js';
+import type { WireFrame } from './frames.js';
 import type { DecodeLimits } from './limits.js';
 import { tooLarge } from './problems.js';
 
@@ -19,12 +19,12 @@ export interface Codec {
    * Encode a batch: one transport message. Frames are read, never changed.
    * @throws {ExchangeError} `BAD_MESSAGE` if a value cannot be encoded (a BigInt, a cycle).
    */
-  encode(frames: readonly Frame[]): string | Uint8Array;
+  encode(frames: readonly WireFrame[]): string | Uint8Array;
   /**
    * Decode and validate one transport message.
    * @throws {ExchangeError} `BAD_FRAME`, `TOO_LARGE`, `INVALID_NAME` or `VERSION_MISMATCH`.
    */
-  decode(data: string | Uint8Array): Frame[];
+  decode(data: string | Uint8Array): WireFrame[];
 }
 
 /** Options of a codec: the limits it enforces on what it decodes. */

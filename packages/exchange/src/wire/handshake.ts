@@ -73,6 +73,22 @@ export function heartbeatInterval(mine?: number, theirs?: number): number {
 }
 
 /**
+ * The acknowledgements a connection uses (spec/protocol.md §5.6), from the two hellos' `acks`:
+ * they flow toward a side that asked (≥ 1) from a side that announced them (any value).
+ * @param mine - this side's hello `acks`; absent: it does not acknowledge.
+ * @param theirs - the peer's hello `acks`.
+ * @returns `every`: acknowledge the peer's messages at least every this many (0: send no acks);
+ *   `acknowledged`: the peer acknowledges this side's messages.
+ */
+export function acknowledgements(
+  mine: number | undefined,
+  theirs: number | undefined,
+): { every: number; acknowledged: boolean } {
+  if (mine === undefined || theirs === undefined) return { every: 0, acknowledged: false };
+  return { every: theirs, acknowledged: mine > 0 };
+}
+
+/**
  * What this side may send the peer: the limits from its hello, or the defaults.
  * @param hello - the peer's hello.
  */

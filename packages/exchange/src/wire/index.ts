@@ -19,6 +19,7 @@ export { encodeBatches } from './batches.js';
 export {
   CODECS,
   acceptCodec,
+  acknowledgements,
   chooseCodec,
   createCodec,
   heartbeatInterval,
@@ -41,4 +42,5 @@ export {
 } from './limits.js';
 
 export type { Codec, CodecInit, CodecName } from './codec.js';
+export type { AckFrame, WireFrame, WireHello } from './frames.js';
 export type { DecodeLimits, Limits } from './limits.js';

@@ -5,8 +5,8 @@
  */
 import sjson from 'secure-json-parse';
 import { ExchangeError } from '../exchange/index.js';
-import type { Frame } from '../exchange/index.js';
 import { checkBytes, checkTextBytes, type Codec, type CodecInit } from './codec.js';
+import type { WireFrame } from './frames.js';
 import { resolveLimits } from './limits.js';
 import { badFrame } from './problems.js';
 import { validateBatch } from './validate.js';
@@ -46,7 +46,7 @@ export function jsonCodec(init: CodecInit = {}): Codec {
 }
 
 /** JSON.stringify of a batch, with its TypeError (BigInt, cycle) as a typed error. */
-export function encodeJson(frames: readonly Frame[]): string {
+export function encodeJson(frames: readonly WireFrame[]): string {
   try {
     return JSON.stringify(frames);
   } catch (e) {

@@ -6,8 +6,8 @@
  * Plain JavaScript, no Node built-ins: browsers run it too.
  */
 import { ExchangeError } from '../exchange/index.js';
-import type { Frame } from '../exchange/index.js';
 import { checkBytes, type Codec, type CodecInit } from './codec.js';
+import type { WireFrame } from './frames.js';
 import { encodeJson } from './json.js';
 import { resolveLimits } from './limits.js';
 import { readMsgpack } from './msgpack-read.js';
@@ -41,7 +41,7 @@ export function msgpackCodec(init: CodecInit = {}): Codec {
  * Encode a batch as MessagePack. A batch holding anything but plain JSON values goes through
  * JSON.stringify first, so it decodes to what the JSON codec would have carried.
  */
-function encodeMsgpack(frames: readonly Frame[]): Uint8Array {
+function encodeMsgpack(frames: readonly WireFrame[]): Uint8Array {
   try {
     return writeMsgpack(frames);
   } catch (e) {

@@ -9,7 +9,6 @@
  * validateBatch([{ t: 'nope' }], resolveLimits()); // throws BAD_FRAME: frames[0].t: unknown frame kind "nope"
  */
 import { ExchangeError } from '../exchange/index.js';
-import type { Frame } from '../exchange/index.js';
 import { checkEnvelope, checkWireError } from './check-envelope.js';
 import {
   exchangeId,
@@ -23,6 +22,7 @@ import {
   text,
 } from './checks.js';
 import type { Fields } from './checks.js';
+import type { WireFrame } from './frames.js';
 import type { Limits } from './limits.js';
 import {
   CODEC_NAME,
@@ -48,14 +48,14 @@ const MAX_U31 = 2_147_483_647;
  * @returns `data`, typed as frames.
  * @throws {ExchangeError} `BAD_FRAME`, `TOO_LARGE`, `INVALID_NAME` or `VERSION_MISMATCH`.
  */
-export function validateBatch(data: unknown, limits: Limits): Frame[] {
+export function validateBatch(data: unknown, limits: Limits): WireFrame[] {
   if (!Array.isArray(data))
     throw badFrame(-1, '', `must be an array of frames, got ${typeOf(data)}`);
   const n = data.length;
   if (n === 0) throw badFrame(-1, '', 'is empty: a batch holds at least one frame');
   if (n > limits.maxFrames) throw tooLarge(-1, '', 'maxFrames', limits.maxFrames, n);
   for (let i = 0; i < n; i++) checkFrame(data[i], i, n);
-  return data as Frame[];
+  return data as WireFrame[];
 }
 
 function checkFrame(v: unknown, i: number, batchSize: number): void {
@@ -71,6 +71,9 @@ function checkFrame(v: unknown, i: number, batchSize: number): void {
     case 'ping':
     case 'pong':
       if (f.n !== undefined) integer(f.n, i, 'n', 0, MAX_INT);
+      return;
+    case 'ack':
+      integer(f.n, i, 'n', 0, MAX_INT);
       return;
     case 'bye':
       if (f.reason !== undefined) text(f.reason, i, 'reason');
@@ -120,6 +123,7 @@ function checkHello(f: Fields, i: number): void {
   if (f.maxBytes !== undefined) integer(f.maxBytes, i, 'maxBytes', MIN_MAX_BYTES, MAX_U31);
   if (f.maxFrames !== undefined) integer(f.maxFrames, i, 'maxFrames', 1, MAX_U31);
   if (f.agent !== undefined) shortText(f.agent, i, 'agent', MAX_AGENT_LENGTH);
+  if (f.acks !== undefined) integer(f.acks, i, 'acks', 0, MAX_U31);
 }
 
 function checkCodecs(v: unknown, i: number): void {

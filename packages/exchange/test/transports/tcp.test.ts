@@ -87,7 +87,8 @@ describe('tcp transport (real sockets on loopback)', () => {
     const got: number[] = [];
     hub.on('n', (m) => got.push(m.value as number));
     const source = make('source');
-    await source.connect({ transport: 'tcp', port: listener.port! });
+    // Room for the whole burst unacknowledged (see the WebSocket test of the same name).
+    await source.connect({ transport: 'tcp', port: listener.port!, maxQueued: 20_000 });
     await source.reachable('n', { observer: true, timeout: 2000 });
     const started = performance.now();
     for (let i = 0; i < 20_000; i++) source.send('n', i);

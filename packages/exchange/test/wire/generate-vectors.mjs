@@ -67,6 +67,11 @@ const VALID = [
     [hello({ adverts: [{ k: 'o', p: 'chat.>', d: 0 }], codecs: ['json'], leaf: true })],
   ],
   [
+    'hello-acks',
+    'A side that acknowledges what it receives and asks to be acknowledged at least every 256 messages (section 5.6).',
+    [hello({ acks: 256 })],
+  ],
+  [
     'hello-acceptor',
     "An acceptor's hello: its routes (its own id as an `n` advert) and the chosen codec.",
     [
@@ -235,6 +240,15 @@ const VALID = [
     'Heartbeats, with and without n.',
     [ping, { t: 'pong', n: 1 }, { t: 'ping' }, { t: 'pong' }],
   ],
+  [
+    'ack',
+    'A cumulative acknowledgement (1280 msg frames of this connection arrived), in a batch with other frames; n may be 0.',
+    [
+      { t: 'pong', n: 3 },
+      { t: 'ack', n: 1280 },
+      { t: 'ack', n: 0 },
+    ],
+  ],
   ['bye-reason', 'A normal close.', [{ t: 'bye', reason: 'shutting down' }]],
   ['bye-bare', 'A close without a reason.', [{ t: 'bye' }]],
   [
@@ -363,6 +377,8 @@ const INVALID = [
   ['hello-maxbytes-small', 'maxBytes is at least 65536.', [hello({ maxBytes: 1000 })], 'BAD_FRAME'],
   ['hello-maxframes-zero', 'maxFrames is at least 1.', [hello({ maxFrames: 0 })], 'BAD_FRAME'],
   ['hello-leaf-string', 'leaf, if present, is a boolean.', [hello({ leaf: 'yes' })], 'BAD_FRAME'],
+  ['hello-acks-negative', 'acks is an integer >= 0.', [hello({ acks: -1 })], 'BAD_FRAME'],
+  ['hello-acks-bool', 'acks is a number, not a flag.', [hello({ acks: true })], 'BAD_FRAME'],
   [
     'hello-instance-empty',
     'instance, if present, has 1 to 256 characters.',
@@ -531,6 +547,9 @@ const INVALID = [
   ],
   ['ping-negative', 'n is an integer >= 0.', [{ t: 'ping', n: -1 }], 'BAD_FRAME'],
   ['ping-string', 'n is a number.', [{ t: 'ping', n: '1' }], 'BAD_FRAME'],
+  ['ack-no-n', 'An ack has n.', [{ t: 'ack' }], 'BAD_FRAME'],
+  ['ack-fraction', 'n is an integer.', [{ t: 'ack', n: 1.5 }], 'BAD_FRAME'],
+  ['ack-negative', 'n is >= 0.', [{ t: 'ack', n: -1 }], 'BAD_FRAME'],
   ['bye-reason-number', 'reason is a string.', [{ t: 'bye', reason: 1 }], 'BAD_FRAME'],
   ['bye-error-string', 'error is an object.', [{ t: 'bye', error: 'BAD_FRAME' }], 'BAD_FRAME'],
   [
@@ -794,6 +813,19 @@ function handshakeVectors() {
         { mine: 0, theirs: 10000, expected: 10000 },
         { mine: 0, expected: 15000 },
         { mine: 0, theirs: 0, expected: 0 },
+      ],
+    },
+    acks: {
+      description:
+        "Acknowledgements (section 5.6) from the two hellos' `acks`: `every`, acknowledge the peer's msg frames at least every so many (0: send no acks); `acknowledged`, the peer acknowledges this side's (keep what is written until it does).",
+      cases: [
+        { expected: { every: 0, acknowledged: false } },
+        { mine: 256, expected: { every: 0, acknowledged: false } },
+        { theirs: 256, expected: { every: 0, acknowledged: false } },
+        { mine: 0, theirs: 0, expected: { every: 0, acknowledged: false } },
+        { mine: 256, theirs: 0, expected: { every: 0, acknowledged: true } },
+        { mine: 0, theirs: 64, expected: { every: 64, acknowledged: false } },
+        { mine: 256, theirs: 64, expected: { every: 64, acknowledged: true } },
       ],
     },
   };

@@ -6,6 +6,7 @@ import {
   acceptCodec,
   chooseCodec,
   heartbeatInterval,
+  acknowledgements,
   jsonCodec,
   msgpackCodec,
 } from '../../src/wire/index.js';
@@ -114,6 +115,13 @@ describe('spec/vectors/handshake.json', () => {
       cases: { offered?: string[]; chosen?: string; expected?: string; error?: string }[];
     };
     heartbeat: { cases: { mine?: number; theirs?: number; expected: number }[] };
+    acks: {
+      cases: {
+        mine?: number;
+        theirs?: number;
+        expected: { every: number; acknowledged: boolean };
+      }[];
+    };
   }
   const tables = load<Tables>('handshake.json');
 
@@ -133,5 +141,10 @@ describe('spec/vectors/handshake.json', () => {
   it('heartbeatInterval', () => {
     for (const c of tables.heartbeat.cases)
       expect(heartbeatInterval(c.mine, c.theirs), JSON.stringify(c)).toBe(c.expected);
+  });
+
+  it('acknowledgements', () => {
+    for (const c of tables.acks.cases)
+      expect(acknowledgements(c.mine, c.theirs), JSON.stringify(c)).toEqual(c.expected);
   });
 });

@@ -13,6 +13,7 @@ let held = [];
 let refused = 0;
 let firstRefusal;
 let otherErrors = [];
+let resentBefore = 0;
 
 /**
  * A connected link writes what was queued in one turn at the end of that turn, so its queue is
@@ -78,7 +79,10 @@ export const commands = {
       firstRefusal,
       otherErrors,
       counters: ex.describe().counters,
+      // Written to a connection that died before the hub acknowledged them: sent again.
+      resent: peer.link.resent - resentBefore,
     };
+    resentBefore = peer.link.resent;
     sendAt = [];
     held = [];
     lastEmpty = 0;

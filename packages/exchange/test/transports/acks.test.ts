@@ -1,0 +1,367 @@
+// Acknowledgements and replay in the framed link (spec/protocol.md §5.6), over real sockets: a hub
+// process killed mid-stream, a dropped connection to a hub that lives on, and the wire itself
+// as a hand-written peer sees it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  createServer,
+  connect as dialTcp,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exchange, type ConnectOptions, type Exchange, type Peer } from '../../src/index.js';
+import type { FramedLink } from '../../src/transport/index.js';
+
+const HUB = fileURLToPath(new URL('./fixtures/hub-process.mjs', import.meta.url));
+/** Reconnects within 50 ms of the hub coming back. */
+const FAST = { initialDelay: 20, maxDelay: 50, jitter: 0 };
+
+const open: Exchange[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const ex of open.splice(0)) ex.close();
+  for (const clean of cleanups.splice(0)) clean();
+});
+function make(id: string): Exchange {
+  const ex = exchange({ id });
+  open.push(ex);
+  return ex;
+}
+
+const linkOf = (peer: Peer) => peer.link as FramedLink;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Wait for `test` to hold, checking every 5 ms, at most `ms`. */
+async function until(test: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The hub fixture in a process of its own; resolves once it listens on both ports. */
+function startHub(port: number, tcpPort: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [HUB, String(port), String(tcpPort)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.push(() => child.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the hub did not start in 20 s')), 20_000);
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      if (!s.includes('ready')) return;
+      clearTimeout(timer);
+      resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`the hub exited (${code}) before it was ready`)));
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+type Kind = 'websocket' | 'tcp' | 'http';
+function dial(kind: Kind, port: number, tcpPort: number): ConnectOptions {
+  if (kind === 'websocket')
+    return { transport: 'websocket', url: `ws://127.0.0.1:${port}/`, reconnect: FAST };
+  if (kind === 'tcp') return { transport: 'tcp', port: tcpPort, reconnect: FAST };
+  return { transport: 'http', url: `http://127.0.0.1:${port}/`, reconnect: FAST };
+}
+
+describe('a hub process killed mid-stream (SIGKILL, restarted on the same ports)', () => {
+  it.each<Kind>(['websocket', 'tcp', 'http'])(
+    '%s: what was written to the dying connection arrives through the new hub: every message once, in order',
+    async (kind) => {
+      const [port, tcpPort] = [await freePort(), await freePort()];
+      const hub = await startHub(port, tcpPort);
+      const observer = make('obs');
+      const got: number[] = [];
+      observer.on('tick', (m) => got.push(m.value as number));
+      await observer.connect(dial(kind, port, tcpPort));
+      const publisher = make('pub');
+      const peer = await publisher.connect(dial(kind, port, tcpPort));
+      await publisher.reachable('tick', { observer: true, timeout: 10_000 });
+      let n = 0;
+      const send = (count: number) => {
+        for (let i = 0; i < count; i++) publisher.send('tick', n++);
+      };
+
+      send(100);
+      await until(() => got.length === 100, 'the first 100');
+      // Frozen, the hub reads and acknowledges nothing: what is written now is in its socket
+      // buffers when it dies, as in a crash mid-stream.
+      hub.kill('SIGSTOP');
+      send(200);
+      await until(() => linkOf(peer).queued === 0, 'the 200 to be written');
+      expect(linkOf(peer).unacknowledged).toBeGreaterThanOrEqual(200);
+      await kill(hub);
+      send(100); // before or after the publisher notices: held either way
+      await startHub(port, tcpPort); // killed by the test's cleanup
+      send(100);
+      await until(() => got.at(-1) === n - 1, `message ${n - 1}`, 20_000);
+      expect(got).toEqual(range(n));
+    },
+    60_000,
+  );
+});
+
+describe('a dropped connection to a hub that lives on', () => {
+  it('sends again what was not acknowledged; the hub drops what it already had as duplicates', async () => {
+    const hub = make('hub');
+    const got: number[] = [];
+    hub.on('tick', (m) => got.push(m.value as number));
+    const listener = await hub.listen({ transport: 'tcp', port: 0 });
+    const proxy = await ackEatingProxy(listener.port!);
+    const publisher = make('pub');
+    const peer = await publisher.connect({ transport: 'tcp', port: proxy.port, reconnect: FAST });
+    await publisher.reachable('tick', { observer: true, timeout: 5000 });
+    const link = linkOf(peer);
+    let n = 0;
+    const send = (count: number) => {
+      for (let i = 0; i < count; i++) publisher.send('tick', n++);
+    };
+
+    send(100);
+    await until(
+      () => got.length === 100 && link.unacknowledged === 0,
+      'the first 100, acknowledged',
+    );
+    proxy.eatAcks = true;
+    send(300);
+    await until(() => got.length === 400, 'the 300 at the hub');
+    expect(link.unacknowledged).toBe(300);
+    const before = hub.describe().counters.duplicates;
+    proxy.eatAcks = false;
+    proxy.cut();
+    send(100);
+    await until(() => got.at(-1) === n - 1, `message ${n - 1}`);
+    expect(got).toEqual(range(500));
+    expect(hub.describe().counters.duplicates - before).toBe(300);
+    await until(() => link.unacknowledged === 0, 'the new connection to acknowledge them all');
+  });
+});
+
+describe('the wire, as a hand-written peer sees it', () => {
+  it('acknowledges cumulatively, and only a peer whose hello asked', async () => {
+    const hub = make('hub');
+    const listener = await hub.listen({ transport: 'tcp', port: 0 });
+
+    const asking = await rawPeer(listener.port!);
+    asking.send([{ t: 'hello', protocol: 1, id: 'asks', adverts: [], acks: 4 }]);
+    const [hello] = await asking.next();
+    expect(hello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
+    asking.send(range(10).map((i) => message('asks', i)));
+    expect(await asking.nextFrame('ack')).toEqual({ t: 'ack', n: 10 });
+    // Fewer than asked for: acknowledged all the same, after a short delay.
+    asking.send([message('asks', 10)]);
+    expect(await asking.nextFrame('ack')).toEqual({ t: 'ack', n: 11 });
+
+    const old = await rawPeer(listener.port!);
+    old.send([{ t: 'hello', protocol: 1, id: 'old', adverts: [] }]);
+    const [oldHello] = await old.next();
+    expect(oldHello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
+    old.send([...range(10).map((i) => message('old', i)), { t: 'ping', n: 1 }]);
+    expect(await old.nextFrame('pong')).toEqual({ t: 'pong', n: 1 });
+    expect(old.frames.filter((f) => f.t === 'ack')).toEqual([]);
+  });
+
+  it('a reconnecting link keeps unacknowledged + queued within maxQueued: CONGESTED beyond, room after an ack', async () => {
+    const server = await rawServer({ acks: 0 });
+    const publisher = make('pub');
+    const peer = await publisher.connect({
+      transport: 'tcp',
+      port: server.port,
+      maxQueued: 50,
+      reconnect: FAST,
+    });
+    const hub = await server.peer;
+    await publisher.reachable('tick', { observer: true, timeout: 5000 });
+    const trySend = (count: number) => {
+      let accepted = 0;
+      for (let i = 0; i < count; i++) {
+        try {
+          publisher.send('tick', i);
+          accepted++;
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('CONGESTED');
+        }
+      }
+      return accepted;
+    };
+    expect(trySend(60)).toBe(50);
+    await until(() => linkOf(peer).unacknowledged === 50, 'all 50 written');
+    hub.send([{ t: 'ack', n: 20 }]);
+    await until(() => linkOf(peer).unacknowledged === 30, 'the ack');
+    expect(trySend(25)).toBe(20);
+
+    // An ack of more than was written is a protocol error: the link says why and closes.
+    await until(() => linkOf(peer).unacknowledged === 50, 'all 70 written');
+    hub.send([{ t: 'ack', n: 99 }]);
+    const bye = await hub.nextFrame('bye');
+    expect(bye).toMatchObject({ error: { code: 'BAD_FRAME' } });
+    await until(() => peer.link.state === 'closed', 'the link to close');
+  });
+
+  it('toward a peer that does not announce acks, nothing is kept (the protocol as before)', async () => {
+    const server = await rawServer({});
+    const publisher = make('pub');
+    const peer = await publisher.connect({
+      transport: 'tcp',
+      port: server.port,
+      maxQueued: 50,
+      reconnect: FAST,
+    });
+    const hub = await server.peer;
+    await publisher.reachable('tick', { observer: true, timeout: 5000 });
+    // Written frames are let go at once: 200 through a link of maxQueued 50, no ack needed.
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 40; i++) publisher.send('tick', round * 40 + i);
+      await until(() => linkOf(peer).queued === 0, 'the round to be written');
+      expect(linkOf(peer).unacknowledged).toBe(0);
+    }
+    await until(() => hub.frames.filter((f) => f.t === 'msg').length === 200, 'all 200');
+    expect(hub.frames.some((f) => f.t === 'ack')).toBe(false);
+  });
+});
+
+// ---- helpers --------------------------------------------------------------------------------
+
+type RawFrame = { t: string } & Record<string, unknown>;
+
+function message(from: string, i: number): RawFrame {
+  const ts = Date.now();
+  const env = { id: `${from}:x.0:${i}`, kind: 'msg', name: 'tick', from, ts, value: i };
+  return { t: 'msg', mode: 2, env: { ...env, trace: [{ ex: from, at: ts }] } };
+}
+
+/** One side of a TCP connection speaking lines of JSON by hand; it records every frame. */
+function rawLine(socket: Socket) {
+  const frames: RawFrame[] = [];
+  const batches: RawFrame[][] = [];
+  const waiting: (() => void)[] = [];
+  let partial = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      const batch = JSON.parse(line) as RawFrame[];
+      batches.push(batch);
+      frames.push(...batch);
+    }
+    for (const wake of waiting.splice(0)) wake();
+  });
+  cleanups.push(() => socket.destroy());
+  let read = 0;
+  let readFrames = 0;
+  const wait = async (ready: () => boolean) => {
+    const end = Date.now() + 5000;
+    while (!ready()) {
+      if (Date.now() > end || socket.destroyed) throw new Error('no more frames from the peer');
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  return {
+    frames,
+    send: (batch: RawFrame[]) => socket.write(`${JSON.stringify(batch)}\n`),
+    /** The next batch not read yet. */
+    async next(): Promise<RawFrame[]> {
+      await wait(() => batches.length > read);
+      return batches[read++];
+    },
+    /** The next frame of kind `t` after those already read this way. */
+    async nextFrame(t: string): Promise<RawFrame> {
+      let found = -1;
+      await wait(() => (found = frames.findIndex((f, i) => i >= readFrames && f.t === t)) >= 0);
+      readFrames = found + 1;
+      return frames[found];
+    },
+  };
+}
+
+async function rawPeer(port: number) {
+  const socket = dialTcp(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return rawLine(socket);
+}
+
+/**
+ * A hand-written acceptor: it answers the first connection's hello with its own (with the
+ * given fields, and an observer of `tick`), then leaves the rest to the test.
+ */
+async function rawServer(fields: Record<string, unknown>) {
+  let accepted!: (peer: ReturnType<typeof rawLine>) => void;
+  const peer = new Promise<ReturnType<typeof rawLine>>((resolve) => (accepted = resolve));
+  const server: Server = createServer((socket) => {
+    const raw = rawLine(socket);
+    void raw.next().then(() => {
+      const adverts = [{ k: 'o', p: 'tick', d: 0 }];
+      raw.send([{ t: 'hello', protocol: 1, id: 'raw-hub', adverts, ...fields }]);
+      accepted(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => server.close());
+  return { port: (server.address() as AddressInfo).port, peer };
+}
+
+/**
+ * A TCP proxy to `port` that can eat the acks going back to the client (the hub still gets
+ * everything) and cut every connection through it, as a network failure would.
+ */
+async function ackEatingProxy(port: number) {
+  const sockets = new Set<Socket>();
+  const state = {
+    port: 0,
+    eatAcks: false,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+  };
+  const server = createServer((client) => {
+    const upstream = dialTcp(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    let partial = '';
+    upstream.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const batch = JSON.parse(line) as RawFrame[];
+        const kept = state.eatAcks ? batch.filter((f) => f.t !== 'ack') : batch;
+        if (kept.length > 0) client.write(`${JSON.stringify(kept)}\n`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    state.cut();
+    server.close();
+  });
+  state.port = (server.address() as AddressInfo).port;
+  return state;
+}
