@@ -160,6 +160,7 @@ interface LocalObserver {
 type Route = NameRoute<MessageHandler, LocalObserver>;
 
 const NO_OPTIONS: SendOptions = Object.freeze({});
+const EMPTY_ADVERTS: Advert[] = [];
 const BOTH = MODE_HANDLER | MODE_OBSERVE;
 /** Names whose routes are cached (see NameRoutes for the overflow policy). */
 const ROUTE_CACHE_NAMES = 10_000;
@@ -504,6 +505,7 @@ export class Exchange {
         peer.leaf = frame.leaf === true;
         peer.upstream = leaf;
         this.adoptPeer(peer, frame.adverts, snapshot);
+        snapshot = EMPTY_ADVERTS; // diffed against now: not kept for the link's lifetime
         resolve(peer);
       };
       link.onReconnect = () => {
@@ -1188,7 +1190,7 @@ export class Exchange {
     this.routes.setLeaf(peer.id, false);
     this.scheduleAdverts();
     this.system('$exchange.peer.disconnected', { peer: peer.id, reason });
-    for (const id of [...peer.inflight]) this.failOver(id, peer);
+    if (peer.inflight.size > 0) for (const id of [...peer.inflight]) this.failOver(id, peer);
   }
 
   // ---- handlers and replies ------------------------------------------------------------------

@@ -27,8 +27,14 @@ export interface PeerOwner {
 export class Peer {
   /** Pattern key → distance last advertised to this peer. */
   readonly advertised = new Map<string, number>();
-  /** Request ids routed through this peer and not yet answered. */
-  readonly inflight = new Set<string>();
+  #inflight: Set<string> | undefined;
+  /**
+   * Request ids routed through this peer and not yet answered. Made on first use: a hub has
+   * thousands of peers that never carry a request.
+   */
+  get inflight(): Set<string> {
+    return (this.#inflight ??= new Set());
+  }
   congested = false;
   /**
    * The peer said `leaf: true` in its hello: it relays for no one and sends what it cannot
@@ -46,7 +52,7 @@ export class Peer {
   since = 0;
   /** Messages from it the exchange holds until a route appears. */
   held = 0;
-  private pendingAdverts: Advert[] = [];
+  private pendingAdverts: Advert[] | undefined;
   private advertScheduled = false;
 
   /**
@@ -101,7 +107,7 @@ export class Peer {
 
   /** Queue an advertisement; all queued in one turn go out as one frame. */
   advertise(advert: Advert): void {
-    this.pendingAdverts.push(advert);
+    (this.pendingAdverts ??= []).push(advert);
     if (this.advertScheduled) return;
     this.advertScheduled = true;
     queueMicrotask(() => this.flushAdverts());
@@ -114,9 +120,9 @@ export class Peer {
    */
   flushAdverts(): void {
     this.advertScheduled = false;
-    if (this.pendingAdverts.length === 0) return;
     const adverts = this.pendingAdverts;
-    this.pendingAdverts = [];
+    if (adverts === undefined) return;
+    this.pendingAdverts = undefined;
     if (this.open) this.link.send({ t: 'adv', adverts });
   }
 
