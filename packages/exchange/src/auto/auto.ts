@@ -10,11 +10,32 @@ import type { Auto, AutoOptions, Handle } from './types.js';
 /** The auto.js version whose behaviour this implements (`$.v`). */
 export const AUTO_VERSION = '1.54.1';
 
-const engines = new WeakMap<object, AutoEngine>();
+/**
+ * The boot keys' accessors are shared by every instance: the i-th key's getter reads the i-th boot
+ * node of the engine found on `this`. A closure per key per instance cost more than the rest of a
+ * boot together (its allocations made the garbage collector's work grow with the object's size).
+ * The pool holds one getter and one setter per index up to the largest object booted so far.
+ */
+const ENGINE = Symbol('auto.engine');
+interface WithEngine {
+  [ENGINE]: AutoEngine;
+}
+const getters: (() => unknown)[] = [];
+const setters: ((value: unknown) => void)[] = [];
+const getterAt = (i: number) =>
+  (getters[i] ??= function (this: WithEngine) {
+    const engine = this[ENGINE];
+    return engine.get(engine.bootNodes[i]);
+  });
+const setterAt = (i: number) =>
+  (setters[i] ??= function (this: WithEngine, value: unknown) {
+    const engine = this[ENGINE];
+    engine.set(engine.bootNodes[i], value);
+  });
 
 /** The engine behind an `auto` object (for the typed helpers and later layers). */
 export function engineOf(state: object): AutoEngine {
-  const engine = engines.get(state);
+  const engine = Object.hasOwn(state, ENGINE) ? (state as WithEngine)[ENGINE] : undefined;
   if (!engine) throw new TypeError('not an auto() state object');
   return engine;
 }
@@ -149,16 +170,25 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
     batch: (fn: () => void) => engine.batch(fn),
   };
   engine.root = $;
-  engines.set($, engine);
+  Object.defineProperty($, ENGINE, { value: engine });
 
   selfTest(obj as Record<string, unknown>, options.tests, logger);
   const computeds: StateNode[] = [];
+  const boot = engine.bootNodes;
   for (const name of Object.keys(obj)) {
     const value = (obj as Record<string, unknown>)[name];
-    if (typeof value !== 'function') defineStatic(name, value);
+    const i = boot.length;
+    if (typeof value !== 'function') {
+      boot.push(engine.addStatic(name, value));
+      Object.defineProperty($, name, { get: getterAt(i), set: setterAt(i) });
+      continue;
+    }
     // '#fatal' gets an accessor and a handle like any function key, but is never evaluated.
-    else if (name === '#fatal') defineComputed(name, undefined);
-    else computeds.push(defineComputed(name, value as ComputedFn));
+    const node = engine.addComputed(name, name === '#fatal' ? undefined : (value as ComputedFn));
+    boot.push(node);
+    Object.defineProperty($, name, { get: getterAt(i) });
+    counters?.track(name);
+    if (node.fn) computeds.push(node);
   }
   const userFatal = (obj as Record<string, unknown>)['#fatal'];
   engine.fn['#fatal'] =

@@ -67,6 +67,8 @@ export type SignalErrorRoute = (error: unknown, name: string, value: unknown) =>
  */
 export class AutoEngine {
   readonly nodes = new Map<string, StateNode>();
+  /** The nodes of `obj`'s keys, in order: what the shared accessors of `$` index. */
+  readonly bootNodes: StateNode[] = [];
   readonly fn: Internals['fn'] = {};
   readonly subs: Internals['subs'] = {};
   readonly fatal: FatalState = {};

@@ -3,6 +3,12 @@ import type { StateNode } from './node.js';
 /** The longest run of evaluations timed by one pair of clock reads (see `LagTimer`). */
 const MAX_WINDOW = 256;
 
+// One microtask per synchronous run for all instances, holding no instance: a long synchronous
+// loop that makes many instances must not keep them alive in the microtask queue.
+let burst = 0;
+let burstOpen = false;
+const endBurst = (): void => void ((burstOpen = false), burst++);
+
 /**
  * `report_lag` (spec §5.9): log a computed whose evaluation took longer than the lag.
  *
@@ -22,8 +28,7 @@ export class LagTimer {
   private windowStart = 0;
   private inWindow = 0;
   private size = 1;
-  private burst = false;
-  private readonly endBurst = (): void => void (this.burst = false);
+  private burst = -1;
 
   constructor(
     private readonly lag: number,
@@ -33,9 +38,9 @@ export class LagTimer {
   /** At the start of an evaluation; `nested` when another evaluation is running. Returns its start, or -1. */
   start(nested: boolean): number {
     if (nested || this.lag < 0) return performance.now();
-    if (!this.burst) {
-      this.burst = true;
-      queueMicrotask(this.endBurst);
+    if (!burstOpen) ((burstOpen = true), queueMicrotask(endBurst));
+    if (this.burst !== burst) {
+      this.burst = burst;
       this.size = 1;
       this.inWindow = 0;
     }

@@ -75,10 +75,11 @@ export class StateNode {
    * common case and gives the same order.
    */
   beginDeps(): void {
-    if (this.prevDeps === NO_NODES) ((this.prevDeps = []), (this.prevSlots = []));
     const deps = this.deps;
     const slots = this.depSlots;
-    this.deps = this.prevDeps as StateNode[]; // entries past depCount are stale, never read
+    // Entries past depCount are stale, never read. A first evaluation's lists are made on its
+    // first read, one entry long (a computed reads one or two names, and there are thousands).
+    this.deps = this.prevDeps as StateNode[];
     this.depSlots = this.prevSlots;
     this.prevDeps = deps;
     this.prevSlots = slots;
@@ -115,8 +116,8 @@ export class StateNode {
       slot = this.prevSlots[i];
       this.prevDeps[i] = null; // reused: the entry is now the last one
     } else slot = dep.append(this);
-    this.deps[i] = dep;
-    this.depSlots[i] = slot;
+    if (this.deps === NO_NODES) ((this.deps = [dep]), (this.depSlots = [slot]));
+    else ((this.deps[i] = dep), (this.depSlots[i] = slot));
     this.depCount = i + 1;
   }
 
