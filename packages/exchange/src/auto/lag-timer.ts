@@ -2,6 +2,8 @@ import type { StateNode } from './node.js';
 
 /** The longest run of evaluations timed by one pair of clock reads (see `LagTimer`). */
 const MAX_WINDOW = 256;
+/** Evaluations timed one by one at the start of every synchronous run, before windows grow. */
+const EXACT_RUN = 64;
 
 // One microtask per synchronous run for all instances, holding no instance: a long synchronous
 // loop that makes many instances must not keep them alive in the microtask queue.
@@ -19,8 +21,9 @@ const endBurst = (): void => void ((burstOpen = false), burst++);
  * long); a window of one evaluation is exact, so a slow one is logged with its time. A longer
  * window that ran over the lag cannot say which evaluation was slow: nothing is logged for it and
  * timing goes back to one evaluation per window. Every synchronous run of the program (up to the
- * next microtask checkpoint) starts exact, so occasional writes are always timed one by one; only
- * inside a long synchronous burst of fast evaluations can one slow evaluation go unreported.
+ * next microtask checkpoint) times its first 64 evaluations one by one, and windows only grow
+ * after that, so occasional writes are always timed exactly; only after 64 fast evaluations in one
+ * synchronous run can a slow one go unreported.
  * Evaluations nested in another (a lazy read of a computed not yet evaluated) are always exact.
  * `report_lag: -1` (log every evaluation) times each one.
  */
@@ -28,6 +31,7 @@ export class LagTimer {
   private windowStart = 0;
   private inWindow = 0;
   private size = 1;
+  private exactLeft = EXACT_RUN;
   private burst = -1;
 
   constructor(
@@ -42,6 +46,7 @@ export class LagTimer {
     if (this.burst !== burst) {
       this.burst = burst;
       this.size = 1;
+      this.exactLeft = EXACT_RUN;
       this.inWindow = 0;
     }
     if (this.inWindow === 0) this.windowStart = performance.now();
@@ -57,9 +62,11 @@ export class LagTimer {
     }
     if (++this.inWindow < this.size) return;
     const ms = performance.now() - this.windowStart;
-    if (ms <= this.lag) this.size = Math.min(this.size * 2, MAX_WINDOW);
-    else if (this.inWindow === 1) this.report(node, ms);
-    else this.size = 1; // which one was slow is unknown: time one by one again
+    if (ms <= this.lag) {
+      if (this.exactLeft > 0) this.exactLeft--;
+      else this.size = Math.min(this.size * 2, MAX_WINDOW);
+    } else if (this.inWindow === 1) this.report(node, ms);
+    else ((this.size = 1), (this.exactLeft = EXACT_RUN)); // which one was slow is unknown
     this.inWindow = 0;
   }
 }
