@@ -4,4 +4,5 @@
  * or accepting.
  */
 export { FramedLink, type FramedLinkInit } from './framed-link.js';
+export { connectClient, type ClientInit, type ReconnectPolicy } from './reconnecting-client.js';
 export type { Carrier } from './carrier.js';

@@ -8,21 +8,12 @@
  * session is replaced by a new one, as a WebSocket client reconnects: the framed link keeps
  * the frames queued meanwhile and says hello again. See docs/http.md.
  */
-import { ExchangeError, type Link, type Transport } from '../../exchange/index.js';
-import { FramedLink } from '../../transport/index.js';
+import type { Link, Transport } from '../../exchange/index.js';
+import { connectClient, type Carrier, type ReconnectPolicy } from '../../transport/index.js';
 import { fetchCarrier } from './fetch-carrier.js';
 
-/** How a client waits between reconnection attempts: exponential backoff with jitter. */
-export interface HttpReconnectPolicy {
-  /** First wait, in ms. @default 100 */
-  initialDelay?: number;
-  /** Longest wait, in ms. @default 5000 */
-  maxDelay?: number;
-  /** Growth per failed attempt. @default 2 */
-  factor?: number;
-  /** Fraction of each wait taken off at random, 0 to 1 (spreads a crowd's retries). @default 0.5 */
-  jitter?: number;
-}
+/** How an HTTP client waits between reconnection attempts (the policy every client shares). */
+export type HttpReconnectPolicy = ReconnectPolicy;
 
 /** Options of an HTTP client (`ex.connect({ transport: 'http', url, … })`). */
 export interface HttpConnectOptions {
@@ -59,80 +50,38 @@ const DEFAULT_MAX_BYTES = 1_048_576;
  */
 export async function connect(options: HttpConnectOptions): Promise<Link> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const connectTimeout = options.connectTimeout ?? 10_000;
-  const policy: HttpReconnectPolicy | undefined =
-    options.reconnect === false
-      ? undefined
-      : typeof options.reconnect === 'object'
-        ? options.reconnect
-        : {};
-  const { initialDelay = 100, maxDelay = 5000, factor = 2, jitter = 0.5 } = policy ?? {};
-  let attempt = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let dialling: AbortController | undefined;
-
-  const link: FramedLink = new FramedLink({
-    role: 'initiator',
-    codecs: ['json'],
-    maxBytes,
-    ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-    ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
-    reconnecting: policy !== undefined,
-    onCarrierLost: () => retry(),
-    onShut: () => {
-      clearTimeout(timer);
-      dialling?.abort();
+  return connectClient({
+    url: options.url,
+    dial: (signal) => dial(options.url, maxBytes, signal),
+    reconnect: options.reconnect,
+    connectTimeout: options.connectTimeout,
+    link: {
+      codecs: ['json'],
+      maxBytes,
+      ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
+      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
     },
   });
+}
 
-  const dial = async () => {
-    const stop = new AbortController();
-    dialling = stop;
-    const giveUp = setTimeout(() => stop.abort(), connectTimeout);
-    try {
-      const session = await openSession(options.url, stop.signal);
-      const url = new URL(`link/${session.id}`, options.url).href;
-      const res = await fetch(url, {
-        headers: { accept: 'text/event-stream' },
-        signal: stop.signal,
-      });
-      if (!res.ok || !res.body) throw new Error(`the stream answered ${res.status}`);
-      clearTimeout(giveUp);
-      attempt = 0;
-      if (link.state === 'closed') return stop.abort();
-      link.use(fetchCarrier({ url, events: res.body, stop, maxPost: session.maxBytes, maxBytes }));
-    } catch (e) {
-      const why = stop.signal.aborted ? timedOut(e, connectTimeout) : e;
-      stop.abort();
-      throw new ExchangeError(
-        'TRANSPORT_CLOSED',
-        `cannot connect to ${options.url}: ${(why as Error).message}`,
-        { cause: e },
-      );
-    } finally {
-      clearTimeout(giveUp);
-      if (dialling === stop) dialling = undefined;
-    }
-  };
-
-  const retry = () => {
-    if (link.state === 'closed') return;
-    const wait = Math.min(maxDelay, initialDelay * factor ** attempt++);
-    timer = setTimeout(
-      () => {
-        if (link.state !== 'closed') dial().catch(retry);
-      },
-      wait * (1 - jitter * Math.random()),
-    );
-  };
-
+/** One session: `POST /link`, then its event stream; the carrier once the stream is open. */
+async function dial(base: string, maxBytes: number, signal: AbortSignal): Promise<Carrier> {
+  const session = await openSession(base, signal);
+  const url = new URL(`link/${session.id}`, base).href;
+  // The session's own: it ends the stream when the carrier closes, long after this attempt.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  signal.addEventListener('abort', abort, { once: true });
   try {
-    await dial();
+    const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: stop.signal });
+    if (!res.ok || !res.body) throw new Error(`the stream answered ${res.status}`);
+    return fetchCarrier({ url, events: res.body, stop, maxPost: session.maxBytes, maxBytes });
   } catch (e) {
-    link.close('first connection failed');
+    stop.abort();
     throw e;
+  } finally {
+    signal.removeEventListener('abort', abort);
   }
-  return link;
 }
 
 /** `POST /link`: a new session's id and the hub's largest POST body. */
@@ -149,12 +98,6 @@ async function openSession(
   }
   const maxBytes = typeof body.maxBytes === 'number' ? body.maxBytes : DEFAULT_MAX_BYTES;
   return { id: body.session, maxBytes };
-}
-
-/** The error an abort gave, said as the timeout it was (unless it was something else). */
-function timedOut(e: unknown, ms: number): Error {
-  const name = (e as Error | undefined)?.name;
-  return name === 'AbortError' ? new Error(`no connection within ${ms} ms`) : (e as Error);
 }
 
 /** The transport as registered under `http` (connect only: the hub accepts, see src/hub). */

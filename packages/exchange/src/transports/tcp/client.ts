@@ -1,19 +1,10 @@
-import { connect as dialSocket, type Socket } from 'node:net';
-import { ExchangeError, type Link } from '../../exchange/index.js';
-import { FramedLink } from '../../transport/index.js';
+import { connect as dialSocket } from 'node:net';
+import type { Link } from '../../exchange/index.js';
+import { connectClient, type Carrier, type ReconnectPolicy } from '../../transport/index.js';
 import { lineCarrier } from './line-carrier.js';
 
-/** How a TCP client waits between reconnection attempts: exponential backoff with jitter. */
-export interface TcpReconnectPolicy {
-  /** First wait, in ms. @default 100 */
-  initialDelay?: number;
-  /** Longest wait, in ms. @default 5000 */
-  maxDelay?: number;
-  /** Growth per failed attempt. @default 2 */
-  factor?: number;
-  /** Fraction of each wait taken off at random, 0 to 1 (spreads a crowd's retries). @default 0.5 */
-  jitter?: number;
-}
+/** How a TCP client waits between reconnection attempts (the policy every client shares). */
+export type TcpReconnectPolicy = ReconnectPolicy;
 
 /** Options of a TCP client (`ex.connect({ transport: 'tcp', host, port, … })`). */
 export interface TcpConnectOptions {
@@ -50,83 +41,40 @@ const DEFAULT_MAX_BYTES = 1_048_576;
 export async function connect(options: TcpConnectOptions): Promise<Link> {
   const where = target(options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const connectTimeout = options.connectTimeout ?? 10_000;
-  const delays = options.reconnect === false ? undefined : backoff(options.reconnect);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let socket: Socket | undefined;
-
-  const link: FramedLink = new FramedLink({
-    role: 'initiator',
-    codecs: ['json'],
-    maxBytes,
-    ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-    ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
-    reconnecting: delays !== undefined,
-    onCarrierLost: () => retry(),
-    onShut: () => {
-      clearTimeout(timer);
-      socket?.end();
+  return connectClient({
+    url: where.url,
+    dial: (signal) => dial(where, maxBytes, signal),
+    reconnect: options.reconnect,
+    connectTimeout: options.connectTimeout,
+    link: {
+      codecs: ['json'],
+      maxBytes,
+      ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
+      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
     },
   });
-
-  const attempt = async () => {
-    socket = await dial(where, connectTimeout);
-    delays?.reset();
-    if (link.state === 'closed') return void socket.destroy();
-    link.use(lineCarrier(socket, maxBytes));
-  };
-  const retry = () => {
-    if (link.state === 'closed' || !delays) return;
-    timer = setTimeout(() => {
-      if (link.state !== 'closed') attempt().catch(retry);
-    }, delays.next());
-  };
-
-  try {
-    await attempt();
-  } catch (e) {
-    link.close('first connection failed');
-    throw e;
-  }
-  return link;
 }
 
-/**
- * One connection attempt.
- * @throws {ExchangeError} `TRANSPORT_CLOSED` if it fails or takes over `timeout` ms.
- */
-function dial(where: Target, timeout: number): Promise<Socket> {
+/** One connection attempt: its carrier once connected. */
+function dial(where: Target, maxBytes: number, signal: AbortSignal): Promise<Carrier> {
   return new Promise((resolve, reject) => {
     const socket = dialSocket(where.options);
     const fail = (why: string) => {
+      signal.removeEventListener('abort', abort);
       socket.destroy();
-      reject(new ExchangeError('TRANSPORT_CLOSED', `cannot connect to ${where.url}: ${why}`));
+      reject(new Error(why));
     };
-    socket.setTimeout(timeout, () => fail(`no connection within ${timeout} ms`));
-    socket.once('error', (e) => fail(e.message));
+    const abort = () => fail('aborted');
+    signal.addEventListener('abort', abort, { once: true });
+    // Kept until the carrier has its own: an error after an abort finds a listener too.
+    const failed = (e: Error) => fail(e.message);
+    socket.on('error', failed);
     socket.once('connect', () => {
-      socket.setTimeout(0);
-      socket.removeAllListeners('error');
-      socket.removeAllListeners('timeout');
-      resolve(socket);
+      signal.removeEventListener('abort', abort);
+      socket.off('error', failed);
+      resolve(lineCarrier(socket, maxBytes));
     });
   });
-}
-
-/** Waits between attempts: exponential, capped, each shortened by a random part (jitter). */
-function backoff(policy: boolean | TcpReconnectPolicy | undefined) {
-  const {
-    initialDelay = 100,
-    maxDelay = 5000,
-    factor = 2,
-    jitter = 0.5,
-  } = typeof policy === 'object' ? policy : {};
-  let failures = 0;
-  return {
-    next: () =>
-      Math.min(maxDelay, initialDelay * factor ** failures++) * (1 - jitter * Math.random()),
-    reset: () => (failures = 0),
-  };
 }
 
 interface Target {
