@@ -93,6 +93,8 @@ export class AutoEngine {
   private readonly watching: boolean;
   /** True while no one can observe a signal (see the class comment): handlers are called directly. */
   private unobserved: boolean;
+  /** Set by `invalidate` when an affected computed reads another affected one. */
+  private linked = false;
   private hooks = 0;
 
   private readonly runSignal: Channel;
@@ -461,6 +463,7 @@ export class AutoEngine {
   private propagate(triggers: Trigger[]): Trace | undefined {
     const id = ++this.txnCounter;
     const affected: StateNode[] = [];
+    this.linked = false;
     // One trigger (a plain write) needs no list of its node.
     const only = triggers.length === 1 ? this.nodes.get(triggers[0].name) : undefined;
     if (only) this.invalidate(only, id, affected);
@@ -469,7 +472,8 @@ export class AutoEngine {
         const node = this.nodes.get(t.name);
         if (node) this.invalidate(node, id, affected);
       }
-    const sorted = affected.length < 2 ? affected : this.sort(affected, id, []);
+    // Without an edge between affected nodes, the topological order is the visit order.
+    const sorted = this.linked ? this.sort(affected, id, []) : affected;
     const monitor = this.monitor;
     for (const n of sorted) {
       n.old = n.value;
@@ -536,9 +540,12 @@ export class AutoEngine {
   private invalidate(node: StateNode, id: number, affected: StateNode[]): void {
     const list = node.dependents;
     const n = list.length;
+    const fromAffected = node.affectedIn === id;
     for (let k = 0, i = node.head; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
       const d = list[i];
-      if (d === null || d.fn === undefined || !d.has || d.affectedIn === id) continue;
+      if (d === null || d.fn === undefined || !d.has) continue;
+      if (fromAffected) this.linked = true; // an affected node reads another: sorting matters
+      if (d.affectedIn === id) continue;
       d.affectedIn = id;
       affected.push(d);
       if (d.dependents.length > 0) this.invalidate(d, id, affected);
