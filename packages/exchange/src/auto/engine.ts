@@ -31,22 +31,26 @@ const isObject = (v: unknown): v is object => v !== null && typeof v === 'object
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (isObject(v) || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
-/** What a transaction changed, kept cheaply so its trace can be built only when someone looks. */
+/**
+ * What the last transaction changed, kept cheaply so its trace can be built only when someone
+ * looks. One per engine, overwritten by each transaction (id 0: none yet).
+ */
 interface TxnRecord {
   id: number;
   timestamp: number;
   triggers: Trigger[];
-  changed: StateNode[];
-  /** The changed computeds' values at the end of the transaction, aligned with `changed`. */
-  values: unknown[];
+  /** The changed nodes and their values at the end of the transaction: node, value, node, … */
+  changes: unknown[];
 }
 
 /** A transaction's trace: `updates` holds the new values of the computeds that changed. */
 function traceOf(txn: TxnRecord): Trace {
   const updates: Record<string, unknown> = {};
-  txn.changed.forEach((n, i) => {
-    if (n.fn !== undefined) updates[n.name] = txn.values[i]; // static triggers are not updates
-  });
+  const changes = txn.changes;
+  for (let i = 0; i < changes.length; i += 2) {
+    const n = changes[i] as StateNode;
+    if (n.fn !== undefined) updates[n.name] = changes[i + 1]; // static triggers are not updates
+  }
   txn.timestamp ||= Date.now(); // 0 until a trace is built: the clock is read only then
   return { id: txn.id, timestamp: txn.timestamp, triggers: txn.triggers, updates };
 }
@@ -77,7 +81,7 @@ export class AutoEngine {
   readonly stack: string[] = [];
   fatalSet = false;
   root: unknown = undefined;
-  private lastTxn: TxnRecord | undefined = undefined;
+  private readonly lastTxn: TxnRecord = { id: 0, timestamp: 0, triggers: [], changes: [] };
   private lastTraceBuilt: Trace | undefined = undefined;
   /** Callers that use the trace `txn` returns (batch, flush): build it even when unobserved. */
   private traceWanted = 0;
@@ -443,7 +447,7 @@ export class AutoEngine {
 
   /** The last transaction's trace (built now if nobody needed it then). */
   get lastTrace(): Trace | undefined {
-    if (this.lastTxn && this.lastTraceBuilt?.id !== this.lastTxn.id) {
+    if (this.lastTxn.id > 0 && this.lastTraceBuilt?.id !== this.lastTxn.id) {
       this.lastTraceBuilt = traceOf(this.lastTxn);
     }
     return this.lastTraceBuilt;
@@ -492,30 +496,33 @@ export class AutoEngine {
     only: StateNode | undefined,
     sorted: StateNode[],
   ): Trace | undefined {
-    const changed: StateNode[] = [];
-    if (only) ((only.changedIn = id), changed.push(only));
+    const changes: unknown[] = []; // node, value, node, value, …
+    if (only) ((only.changedIn = id), changes.push(only, only.value));
     else
       for (const t of triggers) {
         const node = this.nodes.get(t.name);
-        if (node && node.changedIn !== id) ((node.changedIn = id), changed.push(node));
+        if (node && node.changedIn !== id) ((node.changedIn = id), changes.push(node, node.value));
       }
     for (const n of sorted) {
       if (n.changedIn === id || !this.differs(n.old, n.value)) continue;
       n.changedIn = id;
-      changed.push(n);
+      changes.push(n, n.value);
     }
-    const values: unknown[] = new Array<unknown>(changed.length);
-    for (let i = 0; i < changed.length; i++) values[i] = changed[i].value;
-    // The clock costs as much as a small transaction: read it only when the trace is built.
-    const txn: TxnRecord = { id, timestamp: 0, triggers, changed, values };
-    this.lastTxn = txn;
+    // The clock costs as much as a small transaction: it is read only when the trace is built.
+    const txn = this.lastTxn;
+    ((txn.id = id), (txn.timestamp = 0), (txn.triggers = triggers), (txn.changes = changes));
     // Building `updates` (a map of every changed name) is the costliest part of a small
     // transaction: do it only when a trace callback, a kernel hook or the caller will see it.
     const wanted = this.opt.trace !== undefined || this.traceWanted > 0 || this.kernel.hooked;
     const trace = wanted ? traceOf(txn) : undefined;
     this.lastTraceBuilt = trace;
-    for (const n of changed) if (n.subs !== undefined) this.notify(n);
-    if (this.monitor) this.monitorTransaction(id, triggers, sorted.length, changed.length, trace);
+    for (let i = 0; i < changes.length; i += 2) {
+      const n = changes[i] as StateNode;
+      if (n.subs !== undefined) this.notify(n);
+    }
+    if (this.monitor) {
+      this.monitorTransaction(id, triggers, sorted.length, changes.length / 2, trace);
+    }
     if (trace) this.opt.trace?.(trace);
     return trace;
   }
