@@ -545,6 +545,16 @@ export class AutoEngine {
 
   /** Depth-first over dependents; collects computeds holding a value, in first-visit order. */
   private invalidate(node: StateNode, id: number, affected: StateNode[]): void {
+    // A chain (one dependent each) is walked in a loop: the recursion would be its last step.
+    while (node.dependents.length === 1) {
+      const d = node.dependents[0];
+      if (d === null || d.fn === undefined || !d.has) return;
+      if (node.affectedIn === id) this.linked = true;
+      if (d.affectedIn === id) return;
+      d.affectedIn = id;
+      affected.push(d);
+      node = d;
+    }
     const list = node.dependents;
     const n = list.length;
     const fromAffected = node.affectedIn === id;
