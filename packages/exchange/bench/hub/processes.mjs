@@ -1,6 +1,7 @@
 // The child processes of the hub benchmark: hubs and client roles. Each is tracked from the moment
 // it starts, every wait on one is bounded, and whatever is still running when the runner exits (or
-// is interrupted) is killed, so a run never leaves processes behind.
+// is interrupted) is killed, so a run never leaves processes behind. The soak (scripts/soak/lib.mjs)
+// starts its processes with the same helpers.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -10,18 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { withTimeout } from './wait.mjs';
 
 const live = new Set();
+let cleanupInstalled = false;
 
-function track(child) {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return child;
+/** SIGKILL every child started here (`track`) that is still running. */
+export function killAll() {
+  for (const child of live) child.kill('SIGKILL');
 }
 
-/** Kill every child still running; installed on exit and on SIGINT/SIGTERM by the runner. */
+/** Kill every child still running when this process exits or gets SIGINT/SIGTERM (once). */
 export function installCleanup() {
-  const killAll = () => {
-    for (const child of live) child.kill('SIGKILL');
-  };
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
@@ -31,7 +31,16 @@ export function installCleanup() {
   }
 }
 
-const hasExited = (child) => child.exitCode !== null || child.signalCode !== null;
+/** Keep `child` in the set `killAll` kills until it exits; installs the cleanup on first use. */
+export function track(child) {
+  installCleanup();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** Whether `child` has exited (by itself or by a signal). */
+export const hasExited = (child) => child.exitCode !== null || child.signalCode !== null;
 
 /** Resolves when `child` has exited (at once if it already has). */
 export function exited(child) {

@@ -3,8 +3,20 @@
 // Used by scripts/soak.mjs (the soak) and, through it, by test/reliability (the CI version).
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// Process helpers shared with the hub benchmark: one copy, in bench/hub/.
+import {
+  exited,
+  freePort,
+  hasExited as gone,
+  killAll,
+  stopChild as stop,
+  track,
+} from '../../bench/hub/processes.mjs';
+import { withTimeout as within } from '../../bench/hub/wait.mjs';
+
+export { exited, freePort, killAll, within };
 
 /** The built package (`npm run build`); EXCHANGE_DIST points elsewhere (a private build). */
 export const DIST = process.env.EXCHANGE_DIST
@@ -34,27 +46,6 @@ export async function waitFor(test, { timeout = 10_000, every = 20, what = 'a co
   }
 }
 
-/** Rejects with a message naming `what` if `promise` takes longer than `ms`. */
-export function within(promise, ms, what) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-/** A port free right now on 127.0.0.1 (for a hub that must come back on the same port). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // ---- /proc ---------------------------------------------------------------------------------
 
 /** Resident set size of a process, in MiB (NaN once it is gone). */
@@ -80,52 +71,6 @@ export function fdLimit() {
 }
 
 // ---- child processes -----------------------------------------------------------------------
-
-const live = new Set();
-let cleanupInstalled = false;
-
-/** Kill whatever is still running when this process ends, however it ends. */
-function installCleanup() {
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  process.once('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => {
-      killAll();
-      process.exit(130);
-    });
-  }
-}
-
-/** SIGKILL every child this process started and that is still running. */
-export function killAll() {
-  for (const child of live) child.kill('SIGKILL');
-}
-
-function track(child) {
-  installCleanup();
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return child;
-}
-
-const gone = (child) => child.exitCode !== null || child.signalCode !== null;
-
-/** Resolves once `child` has exited. */
-export function exited(child) {
-  if (gone(child)) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** SIGTERM, then SIGKILL after `grace` ms. */
-export async function stop(child, grace = 3000) {
-  if (gone(child)) return;
-  child.kill('SIGTERM');
-  await within(exited(child), grace, `stopping pid ${child.pid}`).catch(async () => {
-    child.kill('SIGKILL');
-    await within(exited(child), grace, `killing pid ${child.pid}`).catch(() => {});
-  });
-}
 
 /**
  * A role process (role.mjs): `call(command, args)` sends `{ id, command, args }` and resolves
