@@ -52,6 +52,13 @@ export interface FramedLinkInit {
   highWater?: number;
   /** Bytes the carrier may hold unsent before the link stops writing to it. (4 MiB) */
   maxBuffered?: number;
+  /**
+   * Slow consumers: a peer that keeps the link full (it refuses frames: `maxQueued` reached)
+   * for this many ms without draining below `highWater` is given up: the link says `bye` with
+   * a `CONGESTED` error and closes, so its routes go and frames for it stop piling up; a
+   * reconnecting peer comes back. 0: never. (acceptor: 10,000; initiator: 0)
+   */
+  slowConsumerTimeout?: number;
   /** The peer's hello must come within this many ms of the connection (spec §6). (10,000) */
   helloTimeout?: number;
   /** Keep the link open when the carrier goes; the transport brings a new one with `use`. */
@@ -128,6 +135,10 @@ export class FramedLink implements Link {
   /** Frames the current write left out (too large, not encodable): not written, not replayed. */
   private skipped: Frame[] | undefined;
   private resentCount = 0;
+  /** Slow-consumer clock: runs from the first frame refused while full until the link drains. */
+  private slowTimer: ReturnType<typeof setTimeout> | undefined;
+  private refusedWhileFull = 0;
+  private readonly slowConsumerTimeout: number;
   private readonly offered: readonly CodecName[];
   private readonly maxQueued: number;
   private readonly highWater: number;
@@ -138,6 +149,7 @@ export class FramedLink implements Link {
     this.maxQueued = init.maxQueued ?? 10_000;
     this.highWater = init.highWater ?? Math.max(1, this.maxQueued >> 1);
     this.maxBuffered = init.maxBuffered ?? 4 * 1024 * 1024;
+    this.slowConsumerTimeout = init.slowConsumerTimeout ?? (init.role === 'acceptor' ? 10_000 : 0);
     this.ourAcks =
       init.acks === false
         ? undefined
@@ -185,7 +197,7 @@ export class FramedLink implements Link {
     }
     // Unacknowledged messages count: they are held until the peer has them.
     const held = this.queue.length + this.replay.size;
-    if (held >= this.maxQueued) return false;
+    if (held >= this.maxQueued) return this.full();
     this.queue.push(frame);
     if (!this.congested && held + 1 >= this.highWater) {
       this.congested = true;
@@ -197,6 +209,29 @@ export class FramedLink implements Link {
     if (this.queue.length >= this.limits.maxFrames) this.flush();
     else this.scheduleFlush();
     return true;
+  }
+
+  /** A frame refused: the queue is full. A peer that keeps it so is a slow consumer. */
+  private full(): false {
+    this.refusedWhileFull++;
+    if (this.slowTimer === undefined && this.slowConsumerTimeout > 0 && this.ready) {
+      this.slowTimer = setTimeout(() => this.slowConsumer(), this.slowConsumerTimeout);
+      unref(this.slowTimer);
+    }
+    return false;
+  }
+
+  private slowConsumer(): void {
+    this.slowTimer = undefined;
+    if (this.state === 'closed' || !this.congested) return;
+    const ms = this.slowConsumerTimeout;
+    const refused = this.refusedWhileFull;
+    const error = new ExchangeError(
+      'CONGESTED',
+      `slow consumer: the link to this peer stayed full for ${ms} ms (${refused} frames refused)`,
+      { data: { timeoutMs: ms, refused } },
+    );
+    this.close(`${error.code}: ${error.message}`, toWireError(error));
   }
 
   private scheduleFlush(): void {
@@ -321,10 +356,15 @@ export class FramedLink implements Link {
           case 'pong':
             break;
           case 'bye':
-            // A bye without an error is the peer going away (a restart): a reconnecting link
-            // comes back. One with an error (a refusal) would only be refused again.
-            if (this.init.reconnecting && frame.error === undefined)
-              return this.carrier?.close(`peer went away: ${frame.reason ?? 'bye'}`);
+            // A bye without an error is the peer going away (a restart), and one with
+            // CONGESTED gave up on this side as a slow consumer for now: a reconnecting link
+            // comes back. One with another error (a refusal) would only be refused again.
+            if (this.init.reconnecting && (!frame.error || frame.error.code === 'CONGESTED')) {
+              const why = frame.error
+                ? `${frame.error.code}: ${frame.error.message}`
+                : frame.reason;
+              return this.carrier?.close(`peer went away: ${why ?? 'bye'}`);
+            }
             return this.shut(frame.reason ?? 'peer said bye', true);
           case 'hello':
             throw new ExchangeError('BAD_FRAME', 'a second hello on one connection');
@@ -428,8 +468,15 @@ export class FramedLink implements Link {
   private uncongest(): void {
     if (this.congested && this.queue.length + this.replay.size < this.highWater) {
       this.congested = false;
+      this.clearSlowConsumer();
       this.onCongested(false);
     }
+  }
+
+  private clearSlowConsumer(): void {
+    clearTimeout(this.slowTimer);
+    this.slowTimer = undefined;
+    this.refusedWhileFull = 0;
   }
 
   private write(frames: WireFrame[]): void {
@@ -532,6 +579,7 @@ export class FramedLink implements Link {
     this.heartbeatTimer = undefined;
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
+    this.clearSlowConsumer();
     this.replaying = false;
     this.ackEvery = 0;
     this.received = 0;

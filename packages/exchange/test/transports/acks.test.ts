@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exchange, type ConnectOptions, type Exchange, type Peer } from '../../src/index.js';
 import type { FramedLink } from '../../src/transport/index.js';
+import { message, rawLine, rawPeer, type RawFrame } from './raw-peer.js';
 
 const HUB = fileURLToPath(new URL('./fixtures/hub-process.mjs', import.meta.url));
 /** Reconnects within 50 ms of the hub coming back. */
@@ -31,6 +32,10 @@ function make(id: string): Exchange {
 }
 
 const linkOf = (peer: Peer) => peer.link as FramedLink;
+const track = <T extends { close: () => void }>(peer: T): T => {
+  cleanups.push(() => peer.close());
+  return peer;
+};
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Wait for `test` to hold, checking every 5 ms, at most `ms`. */
@@ -160,7 +165,7 @@ describe('the wire, as a hand-written peer sees it', () => {
     const hub = make('hub');
     const listener = await hub.listen({ transport: 'tcp', port: 0 });
 
-    const asking = await rawPeer(listener.port!);
+    const asking = track(await rawPeer(listener.port!));
     asking.send([{ t: 'hello', protocol: 1, id: 'asks', adverts: [], acks: 4 }]);
     const [hello] = await asking.next();
     expect(hello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
@@ -170,7 +175,7 @@ describe('the wire, as a hand-written peer sees it', () => {
     asking.send([message('asks', 10)]);
     expect(await asking.nextFrame('ack')).toEqual({ t: 'ack', n: 11 });
 
-    const old = await rawPeer(listener.port!);
+    const old = track(await rawPeer(listener.port!));
     old.send([{ t: 'hello', protocol: 1, id: 'old', adverts: [] }]);
     const [oldHello] = await old.next();
     expect(oldHello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
@@ -240,67 +245,6 @@ describe('the wire, as a hand-written peer sees it', () => {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-type RawFrame = { t: string } & Record<string, unknown>;
-
-function message(from: string, i: number): RawFrame {
-  const ts = Date.now();
-  const env = { id: `${from}:x.0:${i}`, kind: 'msg', name: 'tick', from, ts, value: i };
-  return { t: 'msg', mode: 2, env: { ...env, trace: [{ ex: from, at: ts }] } };
-}
-
-/** One side of a TCP connection speaking lines of JSON by hand; it records every frame. */
-function rawLine(socket: Socket) {
-  const frames: RawFrame[] = [];
-  const batches: RawFrame[][] = [];
-  const waiting: (() => void)[] = [];
-  let partial = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      const batch = JSON.parse(line) as RawFrame[];
-      batches.push(batch);
-      frames.push(...batch);
-    }
-    for (const wake of waiting.splice(0)) wake();
-  });
-  cleanups.push(() => socket.destroy());
-  let read = 0;
-  let readFrames = 0;
-  const wait = async (ready: () => boolean) => {
-    const end = Date.now() + 5000;
-    while (!ready()) {
-      if (Date.now() > end || socket.destroyed) throw new Error('no more frames from the peer');
-      await new Promise<void>((resolve) => {
-        waiting.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  };
-  return {
-    frames,
-    send: (batch: RawFrame[]) => socket.write(`${JSON.stringify(batch)}\n`),
-    /** The next batch not read yet. */
-    async next(): Promise<RawFrame[]> {
-      await wait(() => batches.length > read);
-      return batches[read++];
-    },
-    /** The next frame of kind `t` after those already read this way. */
-    async nextFrame(t: string): Promise<RawFrame> {
-      let found = -1;
-      await wait(() => (found = frames.findIndex((f, i) => i >= readFrames && f.t === t)) >= 0);
-      readFrames = found + 1;
-      return frames[found];
-    },
-  };
-}
-
-async function rawPeer(port: number) {
-  const socket = dialTcp(port, '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  return rawLine(socket);
-}
-
 /**
  * A hand-written acceptor: it answers the first connection's hello with its own (with the
  * given fields, and an observer of `tick`), then leaves the rest to the test.
@@ -309,7 +253,7 @@ async function rawServer(fields: Record<string, unknown>) {
   let accepted!: (peer: ReturnType<typeof rawLine>) => void;
   const peer = new Promise<ReturnType<typeof rawLine>>((resolve) => (accepted = resolve));
   const server: Server = createServer((socket) => {
-    const raw = rawLine(socket);
+    const raw = track(rawLine(socket));
     void raw.next().then(() => {
       const adverts = [{ k: 'o', p: 'tick', d: 0 }];
       raw.send([{ t: 'hello', protocol: 1, id: 'raw-hub', adverts, ...fields }]);

@@ -69,6 +69,9 @@ export function linkInit(
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
     ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
+    // A child or worker is the parent's own: a full link is backpressure for the producer to
+    // heed (peer.congested), not a stranger to disconnect.
+    slowConsumerTimeout: 0,
     ...(onShut ? { onShut } : {}),
   };
 }

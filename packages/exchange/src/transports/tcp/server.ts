@@ -17,6 +17,11 @@ export interface TcpListenOptions {
   heartbeat?: number;
   /** Frames held per peer while its socket is backed up; overflow refuses the newest. @default 10000 */
   maxQueued?: number;
+  /**
+   * A peer that keeps its link full (frames refused at `maxQueued`) this long is a slow consumer:
+   * it is sent a `bye` with `CONGESTED` and disconnected (0: never). @default 10000
+   */
+  slowConsumerTimeout?: number;
 }
 
 const DEFAULT_MAX_BYTES = 1_048_576;
@@ -47,6 +52,9 @@ export async function listen(
       maxBytes,
       ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
       ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
+      ...(options.slowConsumerTimeout !== undefined
+        ? { slowConsumerTimeout: options.slowConsumerTimeout }
+        : {}),
       onShut: () => links.delete(link),
     });
     links.add(link);

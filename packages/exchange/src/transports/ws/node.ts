@@ -31,6 +31,11 @@ export interface WebSocketListenOptions {
   helloTimeout?: number;
   /** Frames held per peer while its socket is backed up; overflow refuses the newest. @default 10000 */
   maxQueued?: number;
+  /**
+   * A peer that keeps its link full (frames refused at `maxQueued`) this long is a slow consumer:
+   * it is sent a `bye` with `CONGESTED` and disconnected (0: never). @default 10000
+   */
+  slowConsumerTimeout?: number;
 }
 
 declare module '../../exchange/transports.js' {
@@ -84,6 +89,9 @@ export async function listen(
       ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
       ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
       ...(options.helloTimeout !== undefined ? { helloTimeout: options.helloTimeout } : {}),
+      ...(options.slowConsumerTimeout !== undefined
+        ? { slowConsumerTimeout: options.slowConsumerTimeout }
+        : {}),
       onShut: () => links.delete(link),
     });
     links.add(link);
