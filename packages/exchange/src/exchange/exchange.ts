@@ -614,12 +614,7 @@ export class Exchange {
     options: { timeout?: number; signal?: AbortSignal; observer?: boolean } = {},
   ): Promise<void> {
     const { timeout = this.defaultTimeout, signal, observer = false } = options;
-    const routed = () => {
-      const r = this.route(name);
-      return observer
-        ? r.observers.length > 0 || r.observerPeers.length > 0
-        : r.handler !== undefined || r.handlerPeers.length > 0;
-    };
+    const routed = () => this.routed(name, observer);
     if (routed()) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(new CancelledError(`waiting for ${name} cancelled`));
     return new Promise((resolve, reject) => {
@@ -661,7 +656,7 @@ export class Exchange {
     validateName(name);
     const wait = Math.min((req.deadline ?? 0) - Date.now(), MAX_REACHABLE_WAIT_MS);
     const ask = { timeout: Math.max(0, wait), observer: observer === true };
-    if (this.reachableWaits >= MAX_REACHABLE_WAITS) return this.reachableNow(name, ask.observer);
+    if (this.reachableWaits >= MAX_REACHABLE_WAITS) return this.routed(name, ask.observer);
     this.reachableWaits++;
     return this.reachable(name, ask)
       .then(
@@ -671,7 +666,8 @@ export class Exchange {
       .finally(() => this.reachableWaits--);
   }
 
-  private reachableNow(name: string, observer: boolean): boolean {
+  /** True if a handler (with `observer`, an observer) of `name` is known here or beyond. */
+  private routed(name: string, observer: boolean): boolean {
     const r = this.route(name);
     return observer
       ? r.observers.length > 0 || r.observerPeers.length > 0
@@ -1117,8 +1113,8 @@ export class Exchange {
 
   /**
    * Whether a message nothing takes waits for routes (see hold): from a peer that said hello
-   * recently. Not a leaf's copy for observers of what it handled itself: had it known of no
-   * observer, it would not have sent it.
+   * recently. Not a leaf's copy for observers of what it handled itself: a leaf sends that copy
+   * whether or not anyone observes, so nobody taking it is the normal case.
    */
   private mayHold(env: Envelope, duties: number, peer: Peer, now: number): boolean {
     if (now - peer.since >= ROUTE_GRACE_MS || this.held.length >= MAX_HELD) return false;
