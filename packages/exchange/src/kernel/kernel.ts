@@ -1,12 +1,14 @@
 import { KernelError } from './error.js';
+import { Gauges } from './gauges.js';
 import type { Handler, Kernel, KernelHooks, KernelInit } from './types.js';
 
 interface Slot {
+  readonly name: string;
   immediate: Handler | undefined;
   queued: Handler[];
 }
 
-const EMPTY: Slot = Object.freeze({ immediate: undefined, queued: [] });
+const EMPTY: Slot = Object.freeze({ name: '', immediate: undefined, queued: [] });
 /** Copy-on-write removal of one registration (the same function may be registered twice). */
 const without = <T>(list: T[], item: T): T[] => {
   const i = list.indexOf(item);
@@ -14,6 +16,7 @@ const without = <T>(list: T[], item: T): T[] => {
 };
 const drainLimit = (max: number, names: string) =>
   `queue still busy after ${max} generations (pending: ${names}); a handler re-emits what it handles`;
+const taken = (name: string) => `signal ${name} already has an immediate handler`;
 
 /* eslint-disable no-console -- the defaults are the documented last resort */
 const logError = (e: unknown, name: string) => console.error(`[kernel] ${name} handler threw`, e);
@@ -25,18 +28,14 @@ export function kernel(init: KernelInit = {}): Kernel {
   const { onError = logError, onUnhandled = logUnhandled, maxGenerations = 10_000 } = init;
   const slots = new Map<string, Slot>();
   let hooks: KernelHooks[] = [];
-  // The queue as parallel arrays, so a queued signal allocates no entry object.
-  let qSlots: Slot[] = [];
-  let qNames: string[] = [];
-  let qValues: unknown[] = [];
-  let qDetails: unknown[] = [];
+  // The queue is one flat array of (slot, value, detail) triples up to `queueEnd`, so a queued
+  // signal allocates nothing. `step` swaps it with `spare`: both keep their capacity.
+  let [queue, queueEnd, spare]: [unknown[], number, unknown[] | undefined] = [[], 0, []];
 
-  const slotOf = (name: string): Slot => {
-    let slot = slots.get(name);
-    if (!slot) slots.set(name, (slot = { immediate: undefined, queued: [] }));
-    return slot;
-  };
+  const slotOf = (name: string, slot = slots.get(name)): Slot =>
+    slot ?? (slots.set(name, (slot = { name, immediate: undefined, queued: [] })), slot);
 
+  /** A handler run with hooks around it; with no hooks, the hot paths call handlers directly. */
   function run(handler: Handler, name: string, value: unknown, detail: unknown, now: boolean) {
     try {
       for (const h of hooks) h.beforeHandler?.(name, value, now);
@@ -45,53 +44,72 @@ export function kernel(init: KernelInit = {}): Kernel {
       return result;
     } catch (error) {
       onError(error, name, value);
-      return undefined;
     }
   }
 
+  function enqueue(slot: Slot, value: unknown, detail: unknown) {
+    queue[queueEnd] = slot; // stores, not push: a reused spare is longer than what it holds
+    queue[queueEnd + 1] = value;
+    queue[queueEnd + 2] = detail;
+    queueEnd += 3;
+  }
+
   function dispatch(slot: Slot, name: string, value: unknown, detail: unknown): unknown {
-    if (hooks.length === 0 && slot.queued.length === 0 && slot.immediate !== undefined) {
-      try {
-        return slot.immediate(value, detail, name); // the hot path: no hooks, nothing queued
-      } catch (error) {
-        onError(error, name, value);
-        return undefined;
-      }
+    if (hooks.length > 0) return observed(slot, name, value, detail);
+    // Queued before the immediate handler runs, so what that handler emits comes after it.
+    if (slot.queued.length > 0) enqueue(slot, value, detail);
+    else if (slot.immediate === undefined) onUnhandled(name, value);
+    try {
+      return slot.immediate?.(value, detail, name);
+    } catch (error) {
+      onError(error, name, value);
     }
+  }
+
+  function observed(slot: Slot, name: string, value: unknown, detail: unknown): unknown {
     for (const h of hooks) h.beforeSignal?.(name, value, detail);
-    let result: unknown;
-    if (slot.queued.length > 0) {
-      qSlots.push(slot);
-      qNames.push(name);
-      qValues.push(value);
-      qDetails.push(detail);
-    }
-    if (slot.immediate !== undefined) result = run(slot.immediate, name, value, detail, true);
-    else if (slot.queued.length === 0) onUnhandled(name, value);
+    if (slot.queued.length > 0) enqueue(slot, value, detail);
+    else if (slot.immediate === undefined) onUnhandled(name, value);
+    const result = slot.immediate && run(slot.immediate, name, value, detail, true);
     for (const h of hooks) h.afterSignal?.(name, value, detail, result);
     return result;
   }
 
   function step(): number {
-    const [s, n, v, d] = [qSlots, qNames, qValues, qDetails];
-    [qSlots, qNames, qValues, qDetails] = [[], [], [], []];
+    const generation = queue;
+    const end = queueEnd;
+    // A step run from inside a handler finds no spare and takes a fresh array.
+    [queue, queueEnd, spare] = [spare ?? [], 0, undefined];
     let i = 0;
     try {
-      // `queued` is copy-on-write, so handlers added or removed meanwhile cannot disturb this loop.
-      for (; i < s.length; i++) for (const h of s[i].queued) run(h, n[i], v[i], d[i], false);
+      for (; i < end; i += 3) {
+        // `queued` is copy-on-write: handlers added or removed meanwhile cannot disturb this loop.
+        const { name, queued } = generation[i] as Slot;
+        const [value, detail] = [generation[i + 1], generation[i + 2]];
+        generation[i + 1] = generation[i + 2] = undefined; // the spare must not hold on to them
+        for (let h = 0; h < queued.length; h++) {
+          if (hooks.length > 0) run(queued[h], name, value, detail, false);
+          else
+            try {
+              queued[h](value, detail, name);
+            } catch (error) {
+              onError(error, name, value);
+            }
+        }
+      }
     } finally {
       // Only an `onError` that throws gets here early: keep the rest of the generation queued.
-      if (i < s.length - 1) {
-        qSlots = [...s.slice(i + 1), ...qSlots];
-        qNames = [...n.slice(i + 1), ...qNames];
-        qValues = [...v.slice(i + 1), ...qValues];
-        qDetails = [...d.slice(i + 1), ...qDetails];
+      if (i + 3 < end) {
+        queue = [...generation.slice(i + 3, end), ...queue.slice(0, queueEnd)];
+        queueEnd = queue.length;
       }
+      spare = generation;
     }
-    return s.length;
+    return end / 3;
   }
 
-  const self: Kernel = {
+  const gauges = new Gauges({ pending: () => queueEnd / 3, hooked: () => hooks.length > 0 });
+  const self: Kernel = Object.assign(gauges, {
     sig: (name, value, detail) => dispatch(slots.get(name) ?? EMPTY, name, value, detail),
     channel(name) {
       const slot = slotOf(name);
@@ -100,12 +118,7 @@ export function kernel(init: KernelInit = {}): Kernel {
     handle(name, handler, options = {}) {
       const slot = slotOf(name);
       if (options.immediate) {
-        if (slot.immediate) {
-          throw new KernelError(
-            'HANDLER_EXISTS',
-            `signal ${name} already has an immediate handler`,
-          );
-        }
+        if (slot.immediate) throw new KernelError('HANDLER_EXISTS', taken(name));
         slot.immediate = handler;
         return () => void (slot.immediate === handler && (slot.immediate = undefined));
       }
@@ -122,21 +135,16 @@ export function kernel(init: KernelInit = {}): Kernel {
     step,
     drain() {
       let total = 0;
-      for (let generation = 0; qSlots.length > 0; generation++) {
+      for (let generation = 0; queueEnd > 0; generation++) {
         if (generation >= maxGenerations) {
-          const names = [...new Set(qNames)].slice(0, 5).join(', ');
+          const slotsQueued = queue.slice(0, queueEnd).filter((_, i) => i % 3 === 0) as Slot[];
+          const names = [...new Set(slotsQueued.map((s) => s.name))].slice(0, 5).join(', ');
           throw new KernelError('DRAIN_LIMIT', drainLimit(maxGenerations, names));
         }
         total += step();
       }
       return total;
     },
-    get pending() {
-      return qSlots.length;
-    },
-    get hooked() {
-      return hooks.length > 0;
-    },
-  };
+  } satisfies Omit<Kernel, keyof Gauges>);
   return Object.freeze(self);
 }
