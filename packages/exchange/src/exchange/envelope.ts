@@ -94,3 +94,16 @@ export function cloneEnvelope(env: Envelope): Envelope {
     key: env.key,
   };
 }
+
+/**
+ * A new trace: `trace` and one more hop. Arrays of traces are never changed in place (a local
+ * link shares them between sender and receiver), and one exact-size allocation is cheaper than
+ * copying and then growing.
+ */
+export function appendHop(trace: Hop[], ex: string, at: number): Hop[] {
+  const n = trace.length;
+  const out = new Array<Hop>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = trace[i];
+  out[n] = { ex, at };
+  return out;
+}

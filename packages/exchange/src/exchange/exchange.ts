@@ -1,4 +1,6 @@
-import { IdSource, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
+import { IdSource, appendHop, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
+import { Context, isThenable } from './handler-context.js';
+import { mostSpecific, type LocalHandler } from './local-handlers.js';
 import {
   CancelledError,
   ExchangeError,
@@ -32,7 +34,7 @@ import {
   type ListenOptions,
   type Listener,
 } from './transports.js';
-import { MAX_HOPS, RouteTable, type RouteChanges, type RouteEntry } from './routes.js';
+import { MAX_HOPS, RouteTable, routeKey, type RouteChanges, type RouteEntry } from './routes.js';
 import { SeenSet } from './seen.js';
 import { PatternTrie } from './trie.js';
 import { SharedState } from './state.js';
@@ -145,11 +147,6 @@ interface Forwarded {
   env: Envelope;
   from: Peer | undefined;
   to: Peer;
-}
-
-interface LocalHandler {
-  pattern: string;
-  fn: MessageHandler;
 }
 
 interface LocalObserver {
@@ -1454,79 +1451,12 @@ export class Exchange {
   }
 }
 
-/** The context a handler gets: what it emits carries the handled message as its cause. */
-class Context implements HandlerContext {
-  /** The trace a reply continues: the message's, then the last reply this handler received. */
-  trace: Hop[];
-  constructor(
-    private readonly ex: Exchange,
-    readonly msg: Envelope,
-  ) {
-    this.trace = msg.trace;
-  }
-  send(name: string, value?: unknown, options: SendOptions = {}): void {
-    this.ex.send(name, value, { cause: this.msg, ...options });
-  }
-  async request<R>(name: string, value?: unknown, options: RequestOptions = {}): Promise<R> {
-    const reply = await this.ex.requestMessage(name, value, { cause: this.msg, ...options });
-    this.trace = reply.trace;
-    return reply.value as R;
-  }
-  set(name: string, value: unknown): void {
-    this.ex.set(name, value, { cause: this.msg });
-  }
-}
-
 /** How exchanges get links for `connect`; the package entry registers the local transport. */
 export const connectors: { local: () => [Link, Link] } = {
   local: () => {
     throw new ExchangeError('INTERNAL', 'no local transport registered');
   },
 };
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (
-    (typeof v === 'object' || typeof v === 'function') &&
-    v !== null &&
-    typeof (v as { then?: unknown }).then === 'function'
-  );
-}
-
-/**
- * Of several local handlers matching one name, the most specific answers: token by token, a
- * literal beats `*`, which beats `>` (so `users.list` beats `users.*`, which beats `users.>`).
- */
-function mostSpecific(handlers: LocalHandler[]): LocalHandler | undefined {
-  let best = handlers[0];
-  for (let i = 1; i < handlers.length; i++)
-    if (specificity(handlers[i].pattern, best.pattern) > 0) best = handlers[i];
-  return best;
-}
-
-/** > 0 if pattern `a` is more specific than `b`, < 0 if less, 0 if as specific. */
-function specificity(a: string, b: string): number {
-  const ta = a.split('.');
-  const tb = b.split('.');
-  const rank = (t: string | undefined) => (t === undefined || t === '>' ? 0 : t === '*' ? 1 : 2);
-  for (let i = 0; i < Math.max(ta.length, tb.length); i++) {
-    const d = rank(ta[i]) - rank(tb[i]);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/**
- * A new trace: `trace` and one more hop. Arrays of traces are never changed in place (a local
- * link shares them between sender and receiver), and one exact-size allocation is cheaper than
- * copying and then growing.
- */
-function appendHop(trace: Hop[], ex: string, at: number): Hop[] {
-  const n = trace.length;
-  const out = new Array<Hop>(n + 1);
-  for (let i = 0; i < n; i++) out[i] = trace[i];
-  out[n] = { ex, at };
-  return out;
-}
 
 /** Where held messages came from: a peer (its hello time) or this exchange (the last hello). */
 interface HoldSource {
@@ -1535,11 +1465,7 @@ interface HoldSource {
   readonly open: boolean;
 }
 
-/** The key of a (kind, pattern) route in `Peer.advertised`. */
-function routeKey(kind: Advert['k'], pattern: string): string {
-  return `${kind}\u0000${pattern}`;
-}
-
+/** FNV-1a: spreads sticky-balancing keys over the handler peers. */
 function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);

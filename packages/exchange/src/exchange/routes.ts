@@ -1,6 +1,11 @@
 import type { Advert } from './link.js';
 import { PatternTrie } from './trie.js';
 
+/** The key of a (kind, pattern) route: in the table, and in `Peer.advertised`. */
+export function routeKey(kind: Advert['k'], pattern: string): string {
+  return `${kind}\u0000${pattern}`;
+}
+
 /** Routes farther than this are unreachable: bounds count-to-infinity after a peer leaves. */
 export const MAX_HOPS = 16;
 
@@ -80,7 +85,7 @@ export class RouteTable {
   entry(kind: Advert['k'], pattern: string, create: true): RouteEntry;
   entry(kind: Advert['k'], pattern: string, create?: false): RouteEntry | undefined;
   entry(kind: Advert['k'], pattern: string, create = false): RouteEntry | undefined {
-    const key = `${kind}\u0000${pattern}`;
+    const key = routeKey(kind, pattern);
     let e = this.entries.get(key);
     if (!e && create) {
       e = new RouteEntry(kind, pattern);
@@ -179,7 +184,7 @@ export class RouteTable {
 
   private prune(e: RouteEntry): void {
     if (!e.empty) return;
-    this.entries.delete(`${e.kind}\u0000${e.pattern}`);
+    this.entries.delete(routeKey(e.kind, e.pattern));
     this.sharedEntries.delete(e);
     if (e.kind === 'h') this.handlers.remove(e.pattern, e);
     else if (e.kind === 'o') this.observers.remove(e.pattern, e);
