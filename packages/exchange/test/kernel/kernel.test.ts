@@ -907,3 +907,129 @@ describe('regressions', () => {
     expect(ran).toEqual(['b']);
   });
 });
+
+describe('the queue arrays are reused across generations', () => {
+  it('a reused (longer) queue array does not replay signals of an earlier generation', () => {
+    const { k } = recorded();
+    const seen: number[] = [];
+    k.handle('n', (n: number) => seen.push(n));
+    for (let n = 1; n <= 5; n++) k.sig('n', n);
+    expect(k.step()).toBe(5);
+    k.sig('n', 6);
+    expect(k.step()).toBe(1);
+    k.sig('n', 7);
+    k.sig('n', 8);
+    expect(k.drain()).toBe(2);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(k.pending).toBe(0);
+  });
+
+  it('a step called from inside a handler runs only the signals queued since the outer step began', () => {
+    const { k } = recorded();
+    const log: string[] = [];
+    k.handle('outer', (id: string) => {
+      log.push(`outer ${id}`);
+      if (id === 'a') {
+        k.sig('inner', 'x');
+        expect(k.step()).toBe(1);
+      }
+    });
+    k.handle('inner', (id: string) => log.push(`inner ${id}`));
+    k.sig('outer', 'a');
+    k.sig('outer', 'b');
+    expect(k.step()).toBe(2);
+    expect(log).toEqual(['outer a', 'inner x', 'outer b']);
+    expect(k.pending).toBe(0);
+  });
+
+  it('an onError that throws keeps the rest of the generation ahead of what it emitted', () => {
+    const ran: string[] = [];
+    const k = kernel({
+      onError: (e) => {
+        throw e;
+      },
+    });
+    k.handle('emit', () => k.sig('later'));
+    k.handle('fail', () => {
+      throw new Error('fail');
+    });
+    for (const name of ['later', 'rest']) k.handle(name, () => ran.push(name));
+    k.sig('emit');
+    k.sig('fail');
+    k.sig('rest');
+    expect(() => k.step()).toThrow('fail');
+    expect(k.pending).toBe(2);
+    expect(k.step()).toBe(2);
+    expect(ran).toEqual(['rest', 'later']);
+  });
+});
+
+describe('hooks and the direct (hookless) handler calls', () => {
+  it('a hook added by a queued handler sees the runs that start after it, before and after in pairs', () => {
+    const { k } = recorded();
+    const log: unknown[][] = [];
+    k.handle('q', (n: number) => {
+      if (n === 1) k.hook(loggingHooks(log));
+    });
+    k.handle('q', () => 'second');
+    k.sig('q', 1);
+    k.sig('q', 2);
+    k.step();
+    expect(log).toEqual([
+      ['beforeHandler', 'q', 1, false],
+      ['afterHandler', 'q', 1, false, 'second'],
+      ['beforeHandler', 'q', 2, false],
+      ['afterHandler', 'q', 2, false, undefined],
+      ['beforeHandler', 'q', 2, false],
+      ['afterHandler', 'q', 2, false, 'second'],
+    ]);
+  });
+
+  it('a hook removed by a queued handler no longer sees the handler runs after it', () => {
+    const { k } = recorded();
+    const log: unknown[][] = [];
+    let remove = () => {};
+    k.handle('q', (n: number) => {
+      if (n === 1) remove();
+    });
+    k.sig('q', 1);
+    k.sig('q', 2);
+    remove = k.hook(loggingHooks(log));
+    log.length = 0;
+    k.step();
+    expect(log).toEqual([['beforeHandler', 'q', 1, false]]);
+    expect(k.hooked).toBe(false);
+  });
+
+  it('a throwing queued handler without hooks goes to onError and the next handler still runs', () => {
+    const { k, errors } = recorded();
+    const ran: number[] = [];
+    k.handle('q', (n: number) => {
+      if (n === 1) throw new Error('one');
+    });
+    k.handle('q', (n: number) => ran.push(n));
+    k.sig('q', 1);
+    k.sig('q', 2);
+    expect(k.step()).toBe(2);
+    expect(ran).toEqual([1, 2]);
+    expect(errors.map(([e, name, value]) => [(e as Error).message, name, value])).toEqual([
+      ['one', 'q', 1],
+    ]);
+  });
+});
+
+describe('pending and hooked', () => {
+  it('are read-only and per kernel', () => {
+    const one = kernel();
+    const two = kernel();
+    one.handle('q', () => {});
+    one.sig('q');
+    one.hook({});
+    expect([one.pending, one.hooked, two.pending, two.hooked]).toEqual([1, true, 0, false]);
+    expect('pending' in one && 'hooked' in one).toBe(true);
+    expect(() => {
+      // @ts-expect-error hooked is readonly
+      one.hooked = false;
+    }).toThrow(TypeError);
+  });
+});
