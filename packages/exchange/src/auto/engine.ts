@@ -321,8 +321,12 @@ export class AutoEngine {
 
   private whenResolved(node: StateNode, result: PromiseLike<unknown>): void {
     result.then((v) => {
-      if (this.unobserved) this.resolved(node, v);
-      else this.resolveSignal(node, v);
+      if (!this.unobserved) return void this.resolveSignal(node, v);
+      try {
+        this.resolved(node, v);
+      } catch (e) {
+        this.privateRoute!(e, this.prefix + 'resolve', node);
+      }
     });
   }
 
