@@ -1,4 +1,5 @@
 import { IdSource, appendHop, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
+import { advertiseTo, helloAdverts, resetAdvertised, syncPeer } from './adverts.js';
 import { Context, isThenable } from './handler-context.js';
 import { mostSpecific, type LocalHandler } from './local-handlers.js';
 import {
@@ -34,7 +35,7 @@ import {
   type ListenOptions,
   type Listener,
 } from './transports.js';
-import { MAX_HOPS, RouteTable, routeKey, type RouteChanges, type RouteEntry } from './routes.js';
+import { MAX_HOPS, RouteTable, type RouteChanges } from './routes.js';
 import { SeenSet } from './seen.js';
 import { PatternTrie } from './trie.js';
 import { SharedState } from './state.js';
@@ -507,7 +508,7 @@ export class Exchange {
       };
       link.onReconnect = () => {
         snapshot = this.sendHello(link, leaf, peer?.id);
-        if (peer) this.resetAdvertised(peer, snapshot);
+        if (peer) resetAdvertised(peer, snapshot);
       };
       link.onUndeliverable = (frame, error) => {
         if (frame.t === 'msg' && peer) this.undeliverable(frame.env, frame.mode, peer, error);
@@ -531,11 +532,7 @@ export class Exchange {
    * turns out not to be a leaf gets the rest in an `adv` at once (syncPeer).
    */
   private sendHello(link: Link, leaf: boolean, except?: string): Advert[] {
-    const adverts: Advert[] = [];
-    for (const e of this.routes.shared()) {
-      const d = e.bestShared(this.routes.leaves, except);
-      if (d !== null) adverts.push({ k: e.kind, p: e.pattern, d });
-    }
+    const adverts = helloAdverts(this.routes, except);
     const hello: HelloFrame = {
       t: 'hello',
       id: this.id,
@@ -549,14 +546,14 @@ export class Exchange {
   }
 
   private adoptPeer(peer: Peer, adverts: Advert[], snapshot: Advert[]): void {
-    this.resetAdvertised(peer, snapshot);
+    resetAdvertised(peer, snapshot);
     this.peers.set(peer.id, peer);
     (peer.leaf ? this.leafPeers : this.relayPeers).add(peer);
     if (peer.upstream) this.upstreams = [...this.upstreams, peer];
     this.routes.setLeaf(peer.id, peer.leaf);
     this.localVersion++;
     this.learnFrom(peer, adverts);
-    this.syncPeer(peer);
+    syncPeer(this.routes, peer);
     this.scheduleAdverts();
     this.system('$exchange.peer.connected', { peer: peer.id });
   }
@@ -570,12 +567,6 @@ export class Exchange {
     this.routes.learn(peer.id, { k: 'n', p: peer.id, d: 0 });
     for (const a of adverts) this.routes.learn(peer.id, a);
     this.releaseHeld();
-  }
-
-  /** The hello told the peer `snapshot`; later changes are diffed against it. */
-  private resetAdvertised(peer: Peer, snapshot: Advert[]): void {
-    peer.advertised.clear();
-    for (const a of snapshot) peer.advertised.set(routeKey(a.k, a.p), a.d!);
   }
 
   /**
@@ -596,7 +587,7 @@ export class Exchange {
       this.routes.setLeaf(peer.id, leaf);
     }
     this.learnFrom(peer, hello.adverts);
-    this.syncPeer(peer);
+    syncPeer(this.routes, peer);
     this.scheduleAdverts();
     this.system('$exchange.peer.connected', { peer: peer.id, again: true });
   }
@@ -1419,35 +1410,9 @@ export class Exchange {
    */
   private sendAdverts(changes: RouteChanges): void {
     if (changes.all.length > 0)
-      for (const peer of this.relayPeers) this.advertiseTo(peer, changes.all);
+      for (const peer of this.relayPeers) advertiseTo(this.routes, peer, changes.all);
     if (changes.shared.length > 0)
-      for (const peer of this.leafPeers) this.advertiseTo(peer, changes.shared);
-  }
-
-  private advertiseTo(peer: Peer, entries: Iterable<RouteEntry>): void {
-    for (const e of entries) {
-      const key = routeKey(e.kind, e.pattern);
-      const d = peer.leaf ? e.bestShared(this.routes.leaves, peer.id) : e.best(peer.id);
-      if (d === (peer.advertised.get(key) ?? null)) continue;
-      if (d === null) peer.advertised.delete(key);
-      else peer.advertised.set(key, d);
-      peer.advertise({ k: e.kind, p: e.pattern, d });
-    }
-  }
-
-  /**
-   * A new peer heard our hello, a snapshot: send what changed since it was taken (routes that
-   * came or went while the peer's hello was on its way never reached it as a change).
-   */
-  private syncPeer(peer: Peer): void {
-    this.advertiseTo(peer, [...(peer.leaf ? this.routes.shared() : this.routes.all())]);
-    for (const key of [...peer.advertised.keys()]) {
-      const k = key[0] as Advert['k'];
-      const p = key.slice(2);
-      if (this.routes.entry(k, p)) continue;
-      peer.advertised.delete(key);
-      peer.advertise({ k, p, d: null });
-    }
+      for (const peer of this.leafPeers) advertiseTo(this.routes, peer, changes.shared);
   }
 }
 
