@@ -10,10 +10,8 @@ interface Slot {
 
 const EMPTY: Slot = Object.freeze({ name: '', immediate: undefined, queued: [] });
 /** Copy-on-write removal of one registration (the same function may be registered twice). */
-const without = <T>(list: T[], item: T): T[] => {
-  const i = list.indexOf(item);
-  return i < 0 ? list : [...list.slice(0, i), ...list.slice(i + 1)];
-};
+const without = <T>(list: T[], item: T, at = list.indexOf(item)): T[] =>
+  at < 0 ? list : [...list.slice(0, at), ...list.slice(at + 1)];
 const drainLimit = (max: number, names: string) =>
   `queue still busy after ${max} generations (pending: ${names}); a handler re-emits what it handles`;
 const taken = (name: string) => `signal ${name} already has an immediate handler`;
@@ -85,7 +83,8 @@ export function kernel(init: KernelInit = {}): Kernel {
       for (; i < end; i += 3) {
         // `queued` is copy-on-write: handlers added or removed meanwhile cannot disturb this loop.
         const { name, queued } = generation[i] as Slot;
-        const [value, detail] = [generation[i + 1], generation[i + 2]];
+        const value = generation[i + 1];
+        const detail = generation[i + 2];
         generation[i + 1] = generation[i + 2] = undefined; // the spare must not hold on to them
         for (let h = 0; h < queued.length; h++) {
           if (hooks.length > 0) run(queued[h], name, value, detail, false);
@@ -103,7 +102,7 @@ export function kernel(init: KernelInit = {}): Kernel {
         queue = [...generation.slice(i + 3, end), ...queue.slice(0, queueEnd)];
         queueEnd = queue.length;
       }
-      spare = generation;
+      spare = i < end ? undefined : generation; // after an error it may still hold values
     }
     return end / 3;
   }
