@@ -3,14 +3,19 @@
  * message id has had here.
  *
  * Ids this package makes read `<origin>:<sequence>` (see envelope.ts): an origin's sequence
- * numbers only grow, so each origin gets a sliding window of `WINDOW` sequence numbers with one
- * byte of duty bits each — no per-message hashing of the whole id, no per-message allocation,
- * and memory that stays in cache (a string-keyed map of 10,000 ids measured 200–400 ns per
- * message here; the window ~10× less). Other ids (foreign clients may use any unique string)
- * go to a bounded map with a ring of ids for O(1) eviction.
+ * numbers only grow, so each origin gets a sliding window of sequence numbers with one byte of
+ * duty bits each — no per-message hashing of the whole id, no per-message allocation, and
+ * memory that stays in cache (a string-keyed map of 10,000 ids measured 200–400 ns per message
+ * here; the window ~10× less). Other ids (foreign clients may use any unique string) go to a
+ * bounded map with a ring of ids for O(1) eviction.
  *
- * Bounds and what falls out of them: a message more than `WINDOW` sequence numbers older than
- * its origin's newest, from an origin evicted after `maxOrigins` newer ones, or a foreign id
+ * A window starts at `MIN_WINDOW` numbers and doubles each time its origin has sent that many
+ * messages here, up to `MAX_WINDOW`: a hub with thousands of quiet peers keeps 64 bytes for
+ * each, and a busy origin remembers enough to recognise a reconnecting link sending again
+ * everything it had not seen acknowledged (up to its `maxQueued`, 10,000 by default).
+ *
+ * Bounds and what falls out of them: a message more than the window's size older than its
+ * origin's newest, from an origin evicted after `maxOrigins` newer ones, or a foreign id
  * forgotten after `capacity` newer ones, is treated as new (counted in `stale`); the path check
  * and the hop limit still stop such a copy from looping.
  */
@@ -37,11 +42,11 @@ export class SeenSet {
     if (seq < 0) return this.claimForeign(id, wanted);
     const window = this.window(id, colon);
     if (seq > window.high) window.advance(seq);
-    else if (seq <= window.high - WINDOW) {
+    else if (seq <= window.high - window.duties.length) {
       this.stale++;
       return wanted;
     }
-    const slot = seq & (WINDOW - 1);
+    const slot = seq & (window.duties.length - 1);
     const had = window.duties[slot];
     const fresh = wanted & ~had;
     window.duties[slot] = had | fresh;
@@ -58,8 +63,14 @@ export class SeenSet {
       return;
     }
     const window = this.origins.get(id.slice(0, colon));
-    if (window && seq > window.high - WINDOW && seq <= window.high)
-      window.duties[seq & (WINDOW - 1)] &= ~duties;
+    const size = window?.duties.length ?? 0;
+    if (window && seq > window.high - size && seq <= window.high)
+      window.duties[seq & (size - 1)] &= ~duties;
+  }
+
+  /** How many sequence numbers the window of `origin` spans now (0: none kept). */
+  windowSize(origin: string): number {
+    return this.origins.get(origin)?.duties.length ?? 0;
   }
 
   /** The window of the id's origin; the last one is kept at hand (bursts share an origin). */
@@ -101,19 +112,34 @@ export class SeenSet {
   }
 }
 
-/** Sequence numbers tracked per origin: a power of two (slots are `seq & (WINDOW - 1)`). */
-const WINDOW = 4096;
+/** The first and the largest window per origin, in sequence numbers: powers of two. */
+export const MIN_WINDOW = 64;
+export const MAX_WINDOW = 16_384;
 
 class OriginWindow {
   high = -1;
-  readonly duties = new Uint8Array(WINDOW);
+  /** Slot `seq & (length - 1)` holds the duties of `seq`; the length is a power of two. */
+  duties = new Uint8Array(MIN_WINDOW);
+  /** New top sequence numbers seen: the window doubles whenever they reach its size. */
+  private arrivals = 0;
 
   /** Move the window's top to `seq`, clearing the slots of the numbers it skips. */
   advance(seq: number): void {
+    if (++this.arrivals >= this.duties.length && this.duties.length < MAX_WINDOW) this.grow();
+    const size = this.duties.length;
     const gap = seq - this.high;
-    if (gap >= WINDOW) this.duties.fill(0);
-    else for (let s = this.high + 1; s <= seq; s++) this.duties[s & (WINDOW - 1)] = 0;
+    if (gap >= size) this.duties.fill(0);
+    else for (let s = this.high + 1; s <= seq; s++) this.duties[s & (size - 1)] = 0;
     this.high = seq;
+  }
+
+  /** Double the window, keeping what it holds for the numbers it spans now. */
+  private grow(): void {
+    const old = this.duties;
+    const duties = new Uint8Array(old.length * 2);
+    for (let s = Math.max(0, this.high - old.length + 1); s <= this.high; s++)
+      duties[s & (duties.length - 1)] = old[s & (old.length - 1)];
+    this.duties = duties;
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdSource } from '../../src/exchange/envelope.js';
-import { SeenSet } from '../../src/exchange/seen.js';
+import { MAX_WINDOW, MIN_WINDOW, SeenSet } from '../../src/exchange/seen.js';
 
 const H = 1;
 const O = 2;
@@ -55,7 +55,7 @@ describe('SeenSet', () => {
     const first = src.next();
     const seen = new SeenSet(10);
     seen.claim(first, O);
-    for (let i = 0; i < 5000; i++) seen.claim(src.next(), O);
+    for (let i = 0; i < MAX_WINDOW + 100; i++) seen.claim(src.next(), O);
     expect(seen.claim(first, O)).toBe(O);
     expect(seen.stale).toBe(1);
   });
@@ -63,9 +63,35 @@ describe('SeenSet', () => {
   it('a jump past the window forgets every slot (no stale bits reused)', () => {
     const seen = new SeenSet(10);
     seen.claim('a:p:1', O);
-    seen.claim('a:p:' + (1 + 4096 * 3).toString(36), O);
+    seen.claim('a:p:' + (1 + MAX_WINDOW * 3).toString(36), O);
     // Same slot as 1, new number: must not look seen.
-    expect(seen.claim('a:p:' + (1 + 4096 * 4).toString(36), O)).toBe(O);
+    expect(seen.claim('a:p:' + (1 + MAX_WINDOW * 4).toString(36), O)).toBe(O);
+  });
+
+  it('keeps a small window for a quiet origin and grows it for a busy one, keeping what it saw', () => {
+    const quiet = new IdSource('quiet');
+    const busy = new IdSource('busy');
+    const seen = new SeenSet(10);
+    for (let i = 0; i < 10; i++) seen.claim(quiet.next(), O);
+    const ids: string[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      ids.push(busy.next());
+      expect(seen.claim(ids[i], O)).toBe(O);
+    }
+    expect(seen.windowSize(quiet.prefix.slice(0, -1))).toBe(MIN_WINDOW);
+    expect(seen.windowSize(busy.prefix.slice(0, -1))).toBe(MAX_WINDOW);
+    // A reconnecting link sends again its 10,000 unacknowledged messages: every one is known.
+    for (const id of ids.slice(-10_000)) expect(seen.claim(id, O)).toBe(0);
+    expect(seen.stale).toBe(0);
+  });
+
+  it('growing keeps the duties of the numbers the window spans, across slot positions', () => {
+    const seen = new SeenSet(10);
+    const id = (n: number) => 'g:p:' + n.toString(36);
+    // Sparse numbers: slots collide in the small window and must land right after each growth.
+    for (let n = 0; n < 64 * 40; n += 5) seen.claim(id(n), n % 2 === 0 ? H : O);
+    for (let n = 64 * 40 - 5; n > 64 * 40 - 500; n -= 5)
+      expect(seen.claim(id(n), H | O)).toBe(n % 2 === 0 ? O : H);
   });
 
   it('forgets the oldest foreign id when full', () => {
