@@ -2,7 +2,7 @@
 export class KernelError extends Error {
   override readonly name = 'KernelError';
   constructor(
-    readonly code: 'DRAIN_LIMIT' | 'HANDLER_EXISTS',
+    readonly code: 'DRAIN_LIMIT' | 'HANDLER_EXISTS' | 'QUEUE_FULL',
     message: string,
   ) {
     super(message);

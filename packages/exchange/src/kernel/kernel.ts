@@ -1,5 +1,6 @@
 import { KernelError } from './error.js';
 import { Gauges } from './gauges.js';
+import { drainLimit, full, logError, logUnhandled, taken } from './messages.js';
 import type { Handler, Kernel, KernelHooks, KernelInit } from './types.js';
 
 interface Slot {
@@ -12,18 +13,10 @@ const EMPTY: Slot = Object.freeze({ name: '', immediate: undefined, queued: [] }
 /** Copy-on-write removal of one registration (the same function may be registered twice). */
 const without = <T>(list: T[], item: T, at = list.indexOf(item)): T[] =>
   at < 0 ? list : [...list.slice(0, at), ...list.slice(at + 1)];
-const drainLimit = (max: number, names: string) =>
-  `queue still busy after ${max} generations (pending: ${names}); a handler re-emits what it handles`;
-const taken = (name: string) => `signal ${name} already has an immediate handler`;
-
-/* eslint-disable no-console -- the defaults are the documented last resort */
-const logError = (e: unknown, name: string) => console.error(`[kernel] ${name} handler threw`, e);
-const logUnhandled = (name: string) => console.warn(`[kernel] no handler takes signal ${name}`);
-/* eslint-enable no-console */
-
 /** Create a kernel. Its object is frozen; behaviour is extended through handlers and hooks. */
 export function kernel(init: KernelInit = {}): Kernel {
   const { onError = logError, onUnhandled = logUnhandled, maxGenerations = 10_000 } = init;
+  const maxEnd = (init.maxQueued ?? 1_000_000) * 3;
   const slots = new Map<string, Slot>();
   let hooks: KernelHooks[] = [];
   // The queue is one flat array of (slot, value, detail) triples up to `queueEnd`, so a queued
@@ -46,6 +39,7 @@ export function kernel(init: KernelInit = {}): Kernel {
   }
 
   function enqueue(slot: Slot, value: unknown, detail: unknown) {
+    if (queueEnd >= maxEnd) throw new KernelError('QUEUE_FULL', full(slot.name, maxEnd / 3));
     queue[queueEnd] = slot; // stores, not push: a reused spare is longer than what it holds
     queue[queueEnd + 1] = value;
     queue[queueEnd + 2] = detail;

@@ -19,6 +19,11 @@ export interface KernelInit {
   onUnhandled?: (name: string, value: unknown) => void;
   /** Generations `drain()` may step before it throws `DRAIN_LIMIT`. @default 10000 */
   maxGenerations?: number;
+  /**
+   * Signals the queue holds at most. Past it, `sig` of a name with queued handlers throws
+   * `QUEUE_FULL` and queues nothing (the newest is refused; what is queued stays). @default 1000000
+   */
+  maxQueued?: number;
 }
 
 export interface HandleOptions {
@@ -27,7 +32,10 @@ export interface HandleOptions {
 }
 
 export interface Kernel {
-  /** Emit a signal: immediate handler runs now (its result is returned), queued ones on `step`. */
+  /**
+   * Emit a signal: immediate handler runs now (its result is returned), queued ones on `step`.
+   * @throws {KernelError} `QUEUE_FULL` if queued handlers take it and `maxQueued` are waiting.
+   */
   sig(name: string, value?: unknown, detail?: unknown): unknown;
   /** A pre-bound `sig` for one name. */
   channel(name: string): Channel;

@@ -238,6 +238,39 @@ describe('drain', () => {
     expect(runs).toBe(50); // bounded by maxGenerations, one run per generation
   });
 
+  it('refuses the newest signal with QUEUE_FULL at maxQueued, keeping what is queued', () => {
+    const { k } = recorded({ maxQueued: 3 });
+    const got: number[] = [];
+    k.handle('q', (v: number) => void got.push(v));
+    for (let v = 1; v <= 3; v++) k.sig('q', v);
+    expect(() => k.sig('q', 4)).toThrow(
+      expect.objectContaining({
+        code: 'QUEUE_FULL',
+        message: expect.stringContaining('q refused'),
+      }),
+    );
+    expect(k.pending).toBe(3);
+    expect(k.drain()).toBe(3);
+    expect(got).toEqual([1, 2, 3]);
+    k.sig('q', 5); // room again once stepped
+    k.drain();
+    expect(got).toEqual([1, 2, 3, 5]);
+  });
+
+  it('a handler whose sig is refused goes to the error route; the generation goes on', () => {
+    const { k, errors } = recorded({ maxQueued: 1 });
+    const got: string[] = [];
+    k.handle('fan', () => {
+      k.sig('leaf', 'a');
+      k.sig('leaf', 'b'); // refused: one already waits
+    });
+    k.handle('leaf', (v: string) => void got.push(v));
+    k.sig('fan');
+    k.drain();
+    expect(errors).toEqual([[expect.objectContaining({ code: 'QUEUE_FULL' }), 'fan', undefined]]);
+    expect(got).toEqual(['a']);
+  });
+
   it('defaults to 10000 generations', () => {
     const { k } = recorded();
     let runs = 0;
