@@ -33,7 +33,8 @@ export async function startDemo(hub: Exchange): Promise<Demo> {
     ctx.send('users.listed', { by: msg.from, count: (rows as unknown[]).length });
     return rows;
   });
-  await server.connect({ transport: 'local', exchange: hub });
+  // A leaf of the hub: it needs none of the routes the hub learns from its clients.
+  await server.connect({ transport: 'local', exchange: hub, leaf: true });
   await database.connect({ transport: 'local', exchange: server });
   return {
     server,

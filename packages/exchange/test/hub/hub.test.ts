@@ -45,6 +45,22 @@ describe('hub', () => {
     ]);
   });
 
+  it("the demo's server is a leaf of the hub: it hears none of the clients' routes", async () => {
+    const h = await hub();
+    const others = ['c1', 'c2', 'c3'].map((id) => client(id));
+    for (const c of others) {
+      c.on(`${c.id}.news`, () => {});
+      await c.connect({ transport: 'websocket', url: h.wsUrl });
+    }
+    const last = others[2];
+    await h.exchange.reachable(`${last.id}.news`, { observer: true, timeout: 3000 });
+    const known = (ex: Exchange) => ex.describe().routes.map((r) => r.pattern);
+    expect(known(h.exchange)).toEqual(expect.arrayContaining(['c1', 'c3.news']));
+    expect(known(h.demo!.server).filter((p) => p.startsWith('c'))).toEqual([]);
+    // It still answers clients through the hub, and reaches the database behind it.
+    expect(await last.request('users.list', { role: 'admin' })).toHaveLength(2);
+  });
+
   it('serves the demo page, health, info and the dashboard slot over HTTP on the same port', async () => {
     const h = await hub();
     const page = await fetch(h.url);
