@@ -724,7 +724,9 @@ describe('the kernel object', () => {
     expectTypeOf(k).toEqualTypeOf<Kernel>();
     expectTypeOf(k.sig).returns.toEqualTypeOf<unknown>();
     expectTypeOf(k.handle).returns.toEqualTypeOf<() => void>();
-    expectTypeOf<KernelError['code']>().toEqualTypeOf<'DRAIN_LIMIT' | 'HANDLER_EXISTS'>();
+    expectTypeOf<KernelError['code']>().toEqualTypeOf<
+      'DRAIN_LIMIT' | 'HANDLER_EXISTS' | 'QUEUE_FULL'
+    >();
     // handlers may declare their own parameter types
     k.handle(
       'typed',
