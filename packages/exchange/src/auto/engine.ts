@@ -38,21 +38,31 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 interface TxnRecord {
   id: number;
   timestamp: number;
-  triggers: Trigger[];
+  /** Undefined for a plain write on the direct path: built from `one` only if a trace is. */
+  triggers: Trigger[] | undefined;
+  /** The written node and value, when `triggers` was not made. */
+  one: StateNode | undefined;
+  oneValue: unknown;
   /** The changed nodes and their values at the end of the transaction: node, value, node, … */
   changes: unknown[];
+  /** How many entries of `changes` are this transaction's (the list is reused: see finish). */
+  changeCount: number;
 }
 
 /** A transaction's trace: `updates` holds the new values of the computeds that changed. */
 function traceOf(txn: TxnRecord): Trace {
   const updates: Record<string, unknown> = {};
   const changes = txn.changes;
-  for (let i = 0; i < changes.length; i += 2) {
+  for (let i = 0; i < txn.changeCount; i += 2) {
     const n = changes[i] as StateNode;
     if (n.fn !== undefined) updates[n.name] = changes[i + 1]; // static triggers are not updates
   }
   txn.timestamp ||= Date.now(); // 0 until a trace is built: the clock is read only then
-  return { id: txn.id, timestamp: txn.timestamp, triggers: txn.triggers, updates };
+  return { id: txn.id, timestamp: txn.timestamp, triggers: triggersOf(txn), updates };
+}
+
+function triggersOf(txn: TxnRecord): Trigger[] {
+  return (txn.triggers ??= [{ name: txn.one!.name, value: txn.oneValue }]);
 }
 
 /** Where an error thrown by a handler goes: the kernel's `onError`, as a signal would send it. */
@@ -81,7 +91,25 @@ export class AutoEngine {
   readonly stack: string[] = [];
   fatalSet = false;
   root: unknown = undefined;
-  private readonly lastTxn: TxnRecord = { id: 0, timestamp: 0, triggers: [], changes: [] };
+  private readonly lastTxn: TxnRecord = {
+    id: 0,
+    timestamp: 0,
+    triggers: [],
+    one: undefined,
+    oneValue: undefined,
+    changes: [],
+    changeCount: 0,
+  };
+  /**
+   * Lists a finished transaction no longer needs, kept for the next one (a write then allocates
+   * nothing): the affected list, and the previous transaction's changes once no subscriber loop
+   * iterates them (`notifying`).
+   */
+  private spareAffected: StateNode[] | undefined = undefined;
+  private spareChanges: unknown[] | undefined = undefined;
+  private notifying = 0;
+  /** How many entries of the affected list `invalidate` filled. */
+  private affectedCount = 0;
   private lastTraceBuilt: Trace | undefined = undefined;
   /** Callers that use the trace `txn` returns (batch, flush): build it even when unobserved. */
   private traceWanted = 0;
@@ -398,10 +426,22 @@ export class AutoEngine {
     if (old === value && !isObject(value)) return;
     node.value = value;
     this.monitor?.onSet(node, old);
-    const trigger: Trigger = { name: node.name, value };
-    if (this.inBatch) this.batchTriggers.push(trigger);
-    else if (this.opt.autoBatch) this.queue(trigger);
-    else this.txn([trigger]);
+    if (this.inBatch) this.batchTriggers.push({ name: node.name, value });
+    else if (this.opt.autoBatch) this.queue({ name: node.name, value });
+    else if (this.unobserved && this.monitor === undefined) this.txnOne(node, value);
+    else this.txn([{ name: node.name, value }]);
+  }
+
+  /**
+   * A plain write's transaction on the direct path: no trigger list is made unless a trace is
+   * built (no one else can see it: no hook, no monitor).
+   */
+  private txnOne(node: StateNode, value: unknown): void {
+    try {
+      this.transact(undefined, node, value);
+    } catch (e) {
+      this.privateRoute!(e, this.prefix + 'txn', [{ name: node.name, value }]);
+    }
   }
 
   // ---- batching (spec §9) ---------------------------------------------------------------------
@@ -469,63 +509,104 @@ export class AutoEngine {
   // ---- one transaction (spec §8) --------------------------------------------------------------
 
   private propagate(triggers: Trigger[]): Trace | undefined {
-    const id = ++this.txnCounter;
-    const affected: StateNode[] = [];
-    this.linked = false;
     // One trigger (a plain write) needs no list of its node.
     const only = triggers.length === 1 ? this.nodes.get(triggers[0].name) : undefined;
+    return this.transact(triggers, only, undefined);
+  }
+
+  /** A transaction over `triggers`, or over the write of `onlyValue` to `only` if none. */
+  private transact(
+    triggers: Trigger[] | undefined,
+    only: StateNode | undefined,
+    onlyValue: unknown,
+  ): Trace | undefined {
+    const id = ++this.txnCounter;
+    const affected = this.spareAffected ?? [];
+    this.spareAffected = undefined;
+    this.linked = false;
+    this.affectedCount = 0;
     if (only) this.invalidate(only, id, affected);
     else
-      for (const t of triggers) {
+      for (const t of triggers!) {
         const node = this.nodes.get(t.name);
         if (node) this.invalidate(node, id, affected);
       }
     // Without an edge between affected nodes, the topological order is the visit order.
-    const sorted = this.linked ? this.sort(affected, id, []) : affected;
+    // The lists are reused, so only their first `count` entries are this transaction's.
+    const count = this.affectedCount;
+    const sorted = this.linked ? this.sort(affected, count, id, []) : affected;
     const monitor = this.monitor;
-    for (const n of sorted) {
+    for (let i = 0; i < count; i++) {
+      const n = sorted[i];
       n.old = n.value;
       if (n.backedOff) continue;
       ((n.has = false), (n.value = undefined));
       monitor?.onClear(n);
     }
-    for (const n of sorted) if (n.fn !== undefined && !n.has) this.run(n);
-    return this.finish(id, triggers, only, sorted);
+    for (let i = 0; i < count; i++) {
+      const n = sorted[i];
+      if (n.fn !== undefined && !n.has) this.run(n);
+    }
+    const trace = this.finish(id, triggers, only, onlyValue, sorted, count);
+    this.spareAffected = affected;
+    return trace;
   }
 
   /** Steps 6–10 of a transaction: what changed, the trace, subscribers, `opt.trace`. */
   private finish(
     id: number,
-    triggers: Trigger[],
+    triggers: Trigger[] | undefined,
     only: StateNode | undefined,
+    onlyValue: unknown,
     sorted: StateNode[],
+    count: number,
   ): Trace | undefined {
-    const changes: unknown[] = []; // node, value, node, value, …
-    if (only) ((only.changedIn = id), changes.push(only, only.value));
+    const changes = this.spareChanges ?? []; // node, value, node, value, …
+    this.spareChanges = undefined;
+    let c = 0;
+    if (only) ((only.changedIn = id), (changes[c++] = only), (changes[c++] = only.value));
     else
-      for (const t of triggers) {
+      for (const t of triggers!) {
         const node = this.nodes.get(t.name);
-        if (node && node.changedIn !== id) ((node.changedIn = id), changes.push(node, node.value));
+        if (node && node.changedIn !== id) {
+          ((node.changedIn = id), (changes[c++] = node), (changes[c++] = node.value));
+        }
       }
-    for (const n of sorted) {
+    for (let i = 0; i < count; i++) {
+      const n = sorted[i];
       if (n.changedIn === id || !this.differs(n.old, n.value)) continue;
       n.changedIn = id;
-      changes.push(n, n.value);
+      ((changes[c++] = n), (changes[c++] = n.value));
     }
     // The clock costs as much as a small transaction: it is read only when the trace is built.
     const txn = this.lastTxn;
+    const previous = txn.changes;
+    const previousCount = txn.changeCount;
     ((txn.id = id), (txn.timestamp = 0), (txn.triggers = triggers), (txn.changes = changes));
+    ((txn.one = only), (txn.oneValue = onlyValue), (txn.changeCount = c));
+    // A trace copies what it needs, so the previous list is free unless a loop below iterates it
+    // (its values are dropped, not to keep them alive).
+    if (this.notifying === 0) {
+      for (let i = 1; i < previousCount; i += 2) previous[i] = undefined;
+      this.spareChanges = previous;
+    }
     // Building `updates` (a map of every changed name) is the costliest part of a small
     // transaction: do it only when a trace callback, a kernel hook or the caller will see it.
     const wanted = this.opt.trace !== undefined || this.traceWanted > 0 || this.kernel.hooked;
     const trace = wanted ? traceOf(txn) : undefined;
     this.lastTraceBuilt = trace;
-    for (let i = 0; i < changes.length; i += 2) {
-      const n = changes[i] as StateNode;
-      if (n.subs !== undefined) this.notify(n);
+    this.notifying++;
+    try {
+      for (let i = 0; i < c; i += 2) {
+        const n = changes[i] as StateNode;
+        if (n.subs !== undefined) this.notify(n);
+      }
+    } finally {
+      this.notifying--;
     }
     if (this.monitor) {
-      this.monitorTransaction(id, triggers, sorted.length, changes.length / 2, trace);
+      const all = triggers ?? [{ name: only!.name, value: onlyValue }]; // (never: see write)
+      this.monitorTransaction(id, all, count, c / 2, trace);
     }
     if (trace) this.opt.trace?.(trace);
     return trace;
@@ -556,7 +637,7 @@ export class AutoEngine {
       if (node.affectedIn === id) this.linked = true;
       if (d.affectedIn === id) return;
       d.affectedIn = id;
-      affected.push(d);
+      affected[this.affectedCount++] = d;
       node = d;
     }
     const list = node.dependents;
@@ -568,14 +649,14 @@ export class AutoEngine {
       if (fromAffected) this.linked = true; // an affected node reads another: sorting matters
       if (d.affectedIn === id) continue;
       d.affectedIn = id;
-      affected.push(d);
+      affected[this.affectedCount++] = d;
       if (d.dependents.length > 0) this.invalidate(d, id, affected);
     }
   }
 
   /** Topological order of `affected`: each node after the affected nodes it reads. */
-  private sort(affected: StateNode[], id: number, sorted: StateNode[]): StateNode[] {
-    for (const n of affected) this.visit(n, id, sorted);
+  private sort(affected: StateNode[], count: number, id: number, sorted: StateNode[]): StateNode[] {
+    for (let i = 0; i < count; i++) this.visit(affected[i], id, sorted);
     return sorted;
   }
 
