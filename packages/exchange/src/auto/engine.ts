@@ -125,7 +125,7 @@ export class AutoEngine {
   private readonly watching: boolean;
   /** True while no one can observe a signal (see the class comment): handlers are called directly. */
   private unobserved: boolean;
-  /** Set by `invalidate` when an affected computed reads another affected one. */
+  /** Set by `invalidate` when it reaches a computed twice (the visit order may then be wrong). */
   private linked = false;
   private hooks = 0;
 
@@ -628,26 +628,31 @@ export class AutoEngine {
     return old !== value;
   }
 
-  /** Depth-first over dependents; collects computeds holding a value, in first-visit order. */
+  /**
+   * Depth-first over dependents; collects computeds holding a value, in first-visit order. That
+   * order is already topological unless some node is reached twice (two affected paths lead to it,
+   * or a cycle): each other node reads only one affected node, the one it was reached from, which
+   * was collected before it. Only then is `linked` set and the order sorted.
+   */
   private invalidate(node: StateNode, id: number, affected: StateNode[]): void {
     // A chain (one dependent each) is walked in a loop: the recursion would be its last step.
     while (node.dependents.length === 1) {
       const d = node.dependents[0];
       if (d === null || d.fn === undefined || !d.has) return;
-      if (node.affectedIn === id) this.linked = true;
-      if (d.affectedIn === id) return;
+      if (d.affectedIn === id) return void (this.linked = true);
       d.affectedIn = id;
       affected[this.affectedCount++] = d;
       node = d;
     }
     const list = node.dependents;
     const n = list.length;
-    const fromAffected = node.affectedIn === id;
     for (let k = 0, i = node.head; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
       const d = list[i];
       if (d === null || d.fn === undefined || !d.has) continue;
-      if (fromAffected) this.linked = true; // an affected node reads another: sorting matters
-      if (d.affectedIn === id) continue;
+      if (d.affectedIn === id) {
+        this.linked = true; // reached twice: the visit order may not be topological
+        continue;
+      }
       d.affectedIn = id;
       affected[this.affectedCount++] = d;
       if (d.dependents.length > 0) this.invalidate(d, id, affected);

@@ -68,4 +68,22 @@ describe('reused transaction lists', () => {
     expect($.twice).toBe(6);
     expect(lastTrace($)!.updates).toEqual({ slow: 3, twice: 6 });
   });
+
+  it('a computed reached before one it reads is still evaluated after it', () => {
+    const runs: string[] = [];
+    // x reads s, then y: s's dependents are [x, y], so a depth-first visit meets x first.
+    const $ = auto(
+      {
+        s: 1,
+        x: (_: { s: number; y: number }) => (runs.push('x'), _.s + _.y),
+        y: (_: { s: number }) => (runs.push('y'), _.s * 10),
+        z: (_: { x: number }) => (runs.push('z'), _.x + 1),
+      },
+      direct,
+    );
+    runs.length = 0;
+    $.s = 2;
+    expect(runs).toEqual(['y', 'x', 'z']);
+    expect($.z).toBe(23);
+  });
 });
