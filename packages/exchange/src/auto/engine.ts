@@ -49,6 +49,12 @@ interface TxnRecord {
   changeCount: number;
 }
 
+/**
+ * The longest affected list an engine keeps for its next transaction: a big one would stay in the
+ * heap for the engine's life, and its allocation is small beside recomputing as many computeds.
+ */
+const SPARE_LIMIT = 128;
+
 /** A transaction's trace: `updates` holds the new values of the computeds that changed. */
 function traceOf(txn: TxnRecord): Trace {
   const updates: Record<string, unknown> = {};
@@ -548,7 +554,7 @@ export class AutoEngine {
       if (n.fn !== undefined && !n.has) this.run(n);
     }
     const trace = this.finish(id, triggers, only, onlyValue, sorted, count);
-    this.spareAffected = affected;
+    if (count <= SPARE_LIMIT) this.spareAffected = affected;
     return trace;
   }
 
@@ -586,7 +592,7 @@ export class AutoEngine {
     ((txn.one = only), (txn.oneValue = onlyValue), (txn.changeCount = c));
     // A trace copies what it needs, so the previous list is free unless a loop below iterates it
     // (its values are dropped, not to keep them alive).
-    if (this.notifying === 0) {
+    if (this.notifying === 0 && previousCount <= 2 * SPARE_LIMIT) {
       for (let i = 1; i < previousCount; i += 2) previous[i] = undefined;
       this.spareChanges = previous;
     }
