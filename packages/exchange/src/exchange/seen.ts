@@ -9,10 +9,11 @@
  * here; the window ~10× less). Other ids (foreign clients may use any unique string) go to a
  * bounded map with a ring of ids for O(1) eviction.
  *
- * A window starts at `MIN_WINDOW` numbers and doubles each time its origin has sent that many
- * messages here, up to `MAX_WINDOW`: a hub with thousands of quiet peers keeps 64 bytes for
- * each, and a busy origin remembers enough to recognise a reconnecting link sending again
- * everything it had not seen acknowledged (up to its `maxQueued`, 10,000 by default).
+ * A window starts at `MIN_WINDOW` numbers and doubles, up to `MAX_WINDOW`, whenever moving it
+ * on would forget a message it has seen: a hub with thousands of quiet peers keeps 64 bytes for
+ * each, while a busy origin, or one whose numbers arrive far apart or out of order, remembers
+ * enough to recognise a reconnecting link sending again everything it had not seen
+ * acknowledged (up to its `maxQueued`, 10,000 by default).
  *
  * Bounds and what falls out of them: a message more than the window's size older than its
  * origin's newest, from an origin evicted after `maxOrigins` newer ones, or a foreign id
@@ -42,7 +43,7 @@ export class SeenSet {
     if (seq < 0) return this.claimForeign(id, wanted);
     const window = this.window(id, colon);
     if (seq > window.high) window.advance(seq);
-    else if (seq <= window.high - window.duties.length) {
+    else if (seq <= window.high - window.duties.length && !window.reach(seq)) {
       this.stale++;
       return wanted;
     }
@@ -120,17 +121,38 @@ class OriginWindow {
   high = -1;
   /** Slot `seq & (length - 1)` holds the duties of `seq`; the length is a power of two. */
   duties = new Uint8Array(MIN_WINDOW);
-  /** New top sequence numbers seen: the window doubles whenever they reach its size. */
-  private arrivals = 0;
 
-  /** Move the window's top to `seq`, clearing the slots of the numbers it skips. */
+  /**
+   * Move the window's top to `seq`, clearing the slots of the numbers it skips. Where that
+   * would forget a message this window has seen, it doubles first (up to MAX_WINDOW): a busy
+   * origin, or one whose numbers arrive far apart, gets the room it needs.
+   */
   advance(seq: number): void {
-    if (++this.arrivals >= this.duties.length && this.duties.length < MAX_WINDOW) this.grow();
+    while (this.duties.length < MAX_WINDOW && this.wouldForget(seq)) this.grow();
     const size = this.duties.length;
-    const gap = seq - this.high;
-    if (gap >= size) this.duties.fill(0);
+    if (seq - this.high >= size) this.duties.fill(0);
     else for (let s = this.high + 1; s <= seq; s++) this.duties[s & (size - 1)] = 0;
     this.high = seq;
+  }
+
+  /**
+   * Grow to span `seq`, below the window, if MAX_WINDOW allows. A window short of the largest
+   * has never forgotten a number it saw (it grows instead), so what it did not span is unseen.
+   */
+  reach(seq: number): boolean {
+    if (this.high - seq >= MAX_WINDOW) return false;
+    while (seq <= this.high - this.duties.length) this.grow();
+    return true;
+  }
+
+  /** Whether moving the top to `seq` drops a number that had duties (one a growth could keep). */
+  private wouldForget(seq: number): boolean {
+    const gap = seq - this.high;
+    if (gap >= MAX_WINDOW) return false; // even the largest window would drop them all
+    const mask = this.duties.length - 1;
+    if (gap > mask) return this.duties.some((d) => d !== 0);
+    for (let s = this.high + 1; s <= seq; s++) if (this.duties[s & mask] !== 0) return true;
+    return false;
   }
 
   /** Double the window, keeping what it holds for the numbers it spans now. */

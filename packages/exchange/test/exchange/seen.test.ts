@@ -85,6 +85,17 @@ describe('SeenSet', () => {
     expect(seen.stale).toBe(0);
   });
 
+  it('an older number arriving late is remembered (the window reaches back for it)', () => {
+    const seen = new SeenSet(10);
+    const id = (n: number) => 'late:p:' + n.toString(36);
+    expect(seen.claim(id(5_000), O)).toBe(O);
+    expect(seen.claim(id(7), O)).toBe(O); // far below a 64-number window: reached, unseen
+    expect(seen.claim(id(7), O)).toBe(0);
+    expect(seen.claim(id(5_000), O)).toBe(0);
+    expect(seen.windowSize('late:p')).toBeGreaterThan(5_000 - 7);
+    expect(seen.stale).toBe(0);
+  });
+
   it('growing keeps the duties of the numbers the window spans, across slot positions', () => {
     const seen = new SeenSet(10);
     const id = (n: number) => 'g:p:' + n.toString(36);
