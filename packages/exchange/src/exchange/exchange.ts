@@ -1,6 +1,7 @@
 import { IdSource, appendHop, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
 import { advertiseTo, helloAdverts, resetAdvertised, syncPeer } from './adverts.js';
 import { Context, isThenable } from './handler-context.js';
+import { HeldMessages } from './held-messages.js';
 import { mostSpecific, type LocalHandler } from './local-handlers.js';
 import {
   CancelledError,
@@ -167,10 +168,6 @@ const MAX_PATH = 32;
 const MAX_RETRIES = 3;
 const MAX_FORWARDED = 100_000;
 const SWEEP_EVERY = 1024;
-/** How long after a peer's hello a message with no route yet is held (see hold()). */
-const ROUTE_GRACE_MS = 5000;
-/** Messages held at most, over all peers; beyond it they are dropped at once. */
-const MAX_HELD = 10_000;
 /** How often relayed requests past their deadline are swept while any wait (ms). */
 const SWEEP_MS = 250;
 const INFO = '$exchange.info';
@@ -225,11 +222,12 @@ export class Exchange {
   /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
   private tracked = 0;
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
-  private held: { env: Envelope; duties: number; source: HoldSource; from: Peer | undefined }[] =
-    [];
-  /** Messages sent here wait like a peer's (see hold): since = the last reconnection. */
-  private readonly origin: HoldSource = { held: 0, since: 0, open: true };
-  private heldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Messages with no route yet while routes settle after a (re)connection. */
+  private readonly held = new HeldMessages({
+    dispatch: (env, duties, from) => this.dispatch(env, duties, from),
+    unhandled: (env) => this.unhandled(env),
+    noRoute: (env, from) => this.noRoute(env, from),
+  });
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
   private localVersion = 0;
@@ -326,9 +324,9 @@ export class Exchange {
   send(name: string, value?: unknown, options: SendOptions = NO_OPTIONS): Envelope {
     const route = this.route(name);
     const env = this.create('msg', name, value, options);
-    if (this.origin.held > 0 && env.to === undefined) {
+    if (this.held.origin.held > 0 && env.to === undefined) {
       // Earlier messages from here wait for routes: this one waits behind them (order).
-      this.hold(env, BOTH, this.origin);
+      this.held.hold(env, BOTH, this.held.origin);
       return env;
     }
     const out = this.counters.out;
@@ -347,19 +345,9 @@ export class Exchange {
       if (accepted === 0 && this.localDeliveries === local)
         throw new ExchangeError('CONGESTED', `${name} not sent: every link to it is full`);
     }
-    if (!reached && !isSystemName(name)) this.unhandledOrHeld(env);
+    // Shortly after a reconnection routes may still be on their way: it waits (held-messages.ts).
+    if (!reached && !isSystemName(name) && !this.held.holdOwn(env, BOTH)) this.unhandled(env);
     return env;
-  }
-
-  /**
-   * Nothing takes a message sent here. Shortly after a link reconnected, routes may still be on
-   * their way (clients coming back after a hub restart): it is held like a peer's (see hold).
-   */
-  private unhandledOrHeld(env: Envelope): void {
-    const settling = Date.now() - this.origin.since < ROUTE_GRACE_MS;
-    if (settling && env.to === undefined && this.held.length < MAX_HELD)
-      this.hold(env, BOTH, this.origin);
-    else this.unhandled(env);
   }
 
   /** Send to every connected peer (each delivers to its local handlers and observers). */
@@ -566,7 +554,7 @@ export class Exchange {
     peer.since = Date.now();
     this.routes.learn(peer.id, { k: 'n', p: peer.id, d: 0 });
     for (const a of adverts) this.routes.learn(peer.id, a);
-    this.releaseHeld();
+    this.held.release();
   }
 
   /**
@@ -577,7 +565,7 @@ export class Exchange {
     if (hello.id !== peer.id) return peer.link.close(`peer ${peer.id} came back as ${hello.id}`);
     peer.instance = hello.instance;
     // Reconnected: what this exchange sends may find no route until others are back too.
-    this.origin.since = Date.now();
+    this.held.origin.since = Date.now();
     this.routes.forgetPeer(peer.id);
     const leaf = hello.leaf === true;
     if (leaf !== peer.leaf) {
@@ -672,7 +660,7 @@ export class Exchange {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.sweepTimer);
-    clearTimeout(this.heldTimer);
+    this.held.stop();
     for (const listener of this.listeners) void listener.close();
     this.listeners.clear();
     for (const peer of [...this.peers.values()]) peer.link.close('exchange closed');
@@ -1055,7 +1043,7 @@ export class Exchange {
       case 'adv':
         for (const a of frame.adverts) this.routes.learn(peer.id, a);
         this.scheduleAdverts();
-        return this.releaseHeld();
+        return this.held.release();
       case 'bye':
         return peer.link.close(frame.reason ?? 'bye');
       case 'hello':
@@ -1092,21 +1080,11 @@ export class Exchange {
     // have decided it (earlier ones waited for the connection: routes may still be settling).
     const fresh = env.kind === 'req' && peer.leaf && env.from === peer.id && env.ts >= peer.since;
     // Behind a held message from the same peer, a message waits its turn (order per peer).
-    if (peer.held > 0 && !fresh) return this.hold(env, duties, peer, peer);
+    if (peer.held > 0 && !fresh) return this.held.hold(env, duties, peer, peer);
     const reached = this.dispatch(env, duties, peer);
-    if (reached === 0 && !fresh && this.mayHold(env, duties, peer, now))
-      return this.hold(env, duties, peer, peer);
+    if (reached === 0 && !fresh && this.held.mayHold(env, duties, peer, now))
+      return this.held.hold(env, duties, peer, peer);
     if (duties & MODE_HANDLER && !(reached & MODE_HANDLER)) this.noRoute(env, peer, reached);
-  }
-
-  /**
-   * Whether a message nothing takes waits for routes (see hold): from a peer that said hello
-   * recently. Not a leaf's copy for observers of what it handled itself: a leaf sends that copy
-   * whether or not anyone observes, so nobody taking it is the normal case.
-   */
-  private mayHold(env: Envelope, duties: number, peer: Peer, now: number): boolean {
-    if (now - peer.since >= ROUTE_GRACE_MS || this.held.length >= MAX_HELD) return false;
-    return (duties & MODE_HANDLER) !== 0 || !peer.leaf || env.from !== peer.id;
   }
 
   /**
@@ -1118,49 +1096,6 @@ export class Exchange {
     if (env.kind === 'req') this.replyError(env, env.trace, new NoRouteError(env.name), 'router');
     else if (!from?.leaf || env.from !== from.id) this.drop(env, 'no route');
     else if (reached === 0) this.unhandled(env);
-  }
-
-  /**
-   * Routes settle after a (re)connection: a peer that just said hello may send what it buffered
-   * before the exchanges it is for have said hello again (a restarted hub, clients coming back
-   * in any order). So a message nothing here can take, from a peer connected less than
-   * ROUTE_GRACE_MS ago, is held (at most MAX_HELD) and dispatched when routes change; when its
-   * peer's grace ends it is dropped (or its request fails) as it would have been at once.
-   */
-  private hold(env: Envelope, duties: number, source: HoldSource, from?: Peer): void {
-    source.held++;
-    this.held.push({ env, duties, source, from });
-    this.releaseSoon();
-  }
-
-  private releaseSoon(): void {
-    if (this.heldTimer !== undefined) return;
-    this.heldTimer = setTimeout(() => {
-      this.heldTimer = undefined;
-      this.releaseHeld();
-    }, ROUTE_GRACE_MS / 10);
-    (this.heldTimer as { unref?: () => void }).unref?.();
-  }
-
-  /** Try the held messages again, in order; drop those whose grace is over. */
-  private releaseHeld(): void {
-    if (this.held.length === 0) return;
-    const list = this.held;
-    this.held = [];
-    const now = Date.now();
-    for (const h of list) h.source.held--;
-    for (const h of list) {
-      const graced = now - h.source.since < ROUTE_GRACE_MS && h.source.open;
-      if (h.source.held > 0 && graced) {
-        this.hold(h.env, h.duties, h.source, h.from); // an earlier one is still waiting
-        continue;
-      }
-      const reached = this.dispatch(h.env, h.duties, h.from);
-      if (reached !== 0) continue;
-      if (graced) this.hold(h.env, h.duties, h.source, h.from);
-      else if (h.from === undefined) this.unhandled(h.env);
-      else if (h.duties & MODE_HANDLER) this.noRoute(h.env, h.from);
-    }
   }
 
   private peerLeft(peer: Peer, reason: string): void {
@@ -1422,13 +1357,6 @@ export const connectors: { local: () => [Link, Link] } = {
     throw new ExchangeError('INTERNAL', 'no local transport registered');
   },
 };
-
-/** Where held messages came from: a peer (its hello time) or this exchange (the last hello). */
-interface HoldSource {
-  held: number;
-  since: number;
-  readonly open: boolean;
-}
 
 /** FNV-1a: spreads sticky-balancing keys over the handler peers. */
 function hash(text: string): number {

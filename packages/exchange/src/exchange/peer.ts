@@ -48,7 +48,7 @@ export class Peer {
   upstream = false;
   /** The peer's `instance` from its hello (see HelloFrame). */
   instance: string | undefined;
-  /** When its (last) hello came: routes are still settling for a while after (Exchange.hold). */
+  /** When its (last) hello came: routes are still settling for a while after (held-messages.ts). */
   since = 0;
   /** Messages from it the exchange holds until a route appears. */
   held = 0;
