@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ExchangeError, type Exchange } from '../index.js';
-import { FramedLink, type Carrier } from '../transport/index.js';
+import { FramedLink, linkOptions, type Carrier } from '../transport/index.js';
 import type { HttpService } from './http-api.js';
 import type { HttpRoute } from './hub.js';
 import { checkOrigin, methodNotAllowed, readBody, replyError, replyJson } from './http-util.js';
@@ -72,8 +72,7 @@ export function httpLinks(
       role: 'acceptor',
       codecs: ['json'],
       maxBytes,
-      ...(init.heartbeat !== undefined ? { heartbeat: init.heartbeat } : {}),
-      ...(init.maxQueued !== undefined ? { maxQueued: init.maxQueued } : {}),
+      ...linkOptions(init, ['heartbeat', 'maxQueued']),
       onShut: () => {
         clearTimeout(session.idle);
         sessions.delete(id);

@@ -6,3 +6,4 @@
 export { FramedLink, type FramedLinkInit } from './framed-link.js';
 export { connectClient, type ClientInit, type ReconnectPolicy } from './reconnecting-client.js';
 export type { Carrier } from './carrier.js';
+export { linkOptions, type LinkOptionName } from './link-options.js';

@@ -9,7 +9,12 @@
  * the frames queued meanwhile and says hello again. See docs/http.md.
  */
 import type { Link, Transport } from '../../exchange/index.js';
-import { connectClient, type Carrier, type ReconnectPolicy } from '../../transport/index.js';
+import {
+  connectClient,
+  linkOptions,
+  type Carrier,
+  type ReconnectPolicy,
+} from '../../transport/index.js';
 import { fetchCarrier } from './fetch-carrier.js';
 
 /** How an HTTP client waits between reconnection attempts (the policy every client shares). */
@@ -58,8 +63,7 @@ export async function connect(options: HttpConnectOptions): Promise<Link> {
     link: {
       codecs: ['json'],
       maxBytes,
-      ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
+      ...linkOptions(options, ['heartbeat', 'maxQueued']),
     },
   });
 }

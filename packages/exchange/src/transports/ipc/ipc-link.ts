@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { ExchangeError } from '../../exchange/index.js';
 import type { CodecName } from '../../wire/index.js';
-import { FramedLink, type FramedLinkInit } from '../../transport/index.js';
+import { FramedLink, linkOptions, type FramedLinkInit } from '../../transport/index.js';
 import type { CreditCarrier, FlowStats } from './credit-carrier.js';
 
 /** Options both ends of an IPC link take. */
@@ -64,11 +64,7 @@ export function linkInit(
 ): FramedLinkInit {
   return {
     role,
-    ...(options.codecs ? { codecs: options.codecs } : {}),
-    ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-    ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
-    ...(options.maxBuffered !== undefined ? { maxBuffered: options.maxBuffered } : {}),
+    ...linkOptions(options, ['codecs', 'heartbeat', 'maxBytes', 'maxQueued', 'maxBuffered']),
     // A child or worker is the parent's own: a full link is backpressure for the producer to
     // heed (peer.congested), not a stranger to disconnect.
     slowConsumerTimeout: 0,

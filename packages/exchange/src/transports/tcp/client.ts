@@ -1,6 +1,11 @@
 import { connect as dialSocket } from 'node:net';
 import type { Link } from '../../exchange/index.js';
-import { connectClient, type Carrier, type ReconnectPolicy } from '../../transport/index.js';
+import {
+  connectClient,
+  linkOptions,
+  type Carrier,
+  type ReconnectPolicy,
+} from '../../transport/index.js';
 import { lineCarrier } from './line-carrier.js';
 
 /** How a TCP client waits between reconnection attempts (the policy every client shares). */
@@ -49,8 +54,7 @@ export async function connect(options: TcpConnectOptions): Promise<Link> {
     link: {
       codecs: ['json'],
       maxBytes,
-      ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
+      ...linkOptions(options, ['heartbeat', 'maxQueued']),
     },
   });
 }

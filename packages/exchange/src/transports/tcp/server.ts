@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Link, Listener } from '../../exchange/index.js';
-import { FramedLink } from '../../transport/index.js';
+import { FramedLink, linkOptions } from '../../transport/index.js';
 import { lineCarrier } from './line-carrier.js';
 
 /** Options of a TCP listener (`ex.listen({ transport: 'tcp', port, … })`). */
@@ -50,11 +50,7 @@ export async function listen(
       role: 'acceptor',
       codecs: ['json'],
       maxBytes,
-      ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
-      ...(options.slowConsumerTimeout !== undefined
-        ? { slowConsumerTimeout: options.slowConsumerTimeout }
-        : {}),
+      ...linkOptions(options, ['heartbeat', 'maxQueued', 'slowConsumerTimeout']),
       onShut: () => links.delete(link),
     });
     links.add(link);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Link, Listener, Transport } from '../../exchange/index.js';
 import type { CodecName } from '../../wire/index.js';
-import { FramedLink } from '../../transport/index.js';
+import { FramedLink, linkOptions } from '../../transport/index.js';
 import { connectWebSocket, type WebSocketConnectOptions } from './reconnect.js';
 import { socketCarrier, type WebSocketLike } from './socket-carrier.js';
 
@@ -48,6 +48,14 @@ declare module '../../exchange/transports.js' {
 }
 
 const DEFAULT_MAX_BYTES = 1_048_576;
+/** What a listener passes on to each peer's link as the user set it (`maxBytes` has its default). */
+const LINK_OPTIONS = [
+  'codecs',
+  'heartbeat',
+  'maxQueued',
+  'helloTimeout',
+  'slowConsumerTimeout',
+] as const;
 
 /** Connect to a WebSocket listener with the `ws` package. */
 export function connect(options: WebSocketConnectOptions): Promise<Link> {
@@ -85,13 +93,7 @@ export async function listen(
     const link = new FramedLink({
       role: 'acceptor',
       maxBytes,
-      ...(options.codecs ? { codecs: options.codecs } : {}),
-      ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
-      ...(options.helloTimeout !== undefined ? { helloTimeout: options.helloTimeout } : {}),
-      ...(options.slowConsumerTimeout !== undefined
-        ? { slowConsumerTimeout: options.slowConsumerTimeout }
-        : {}),
+      ...linkOptions(options, LINK_OPTIONS),
       onShut: () => links.delete(link),
     });
     links.add(link);

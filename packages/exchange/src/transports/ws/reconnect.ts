@@ -1,6 +1,11 @@
 import type { Link } from '../../exchange/index.js';
 import type { CodecName } from '../../wire/index.js';
-import { connectClient, type Carrier, type ReconnectPolicy } from '../../transport/index.js';
+import {
+  connectClient,
+  linkOptions,
+  type Carrier,
+  type ReconnectPolicy,
+} from '../../transport/index.js';
 import { socketCarrier, type WebSocketLike } from './socket-carrier.js';
 
 export type { ReconnectPolicy };
@@ -39,12 +44,7 @@ export function connectWebSocket(
     dial: (signal) => dial(open, options.url, signal),
     reconnect: options.reconnect,
     connectTimeout: options.connectTimeout,
-    link: {
-      ...(options.codecs ? { codecs: options.codecs } : {}),
-      ...(options.heartbeat !== undefined ? { heartbeat: options.heartbeat } : {}),
-      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-      ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
-    },
+    link: linkOptions(options, ['codecs', 'heartbeat', 'maxBytes', 'maxQueued']),
   });
 }
 
