@@ -2,18 +2,12 @@
 // process killed mid-stream, a dropped connection to a hub that lives on, and the wire itself
 // as a hand-written peer sees it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  createServer,
-  connect as dialTcp,
-  type AddressInfo,
-  type Server,
-  type Socket,
-} from 'node:net';
+import { createServer, connect as dialTcp, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exchange, type ConnectOptions, type Exchange, type Peer } from '../../src/index.js';
 import type { FramedLink } from '../../src/transport/index.js';
-import { message, rawLine, rawPeer, type RawFrame } from './raw-peer.js';
+import { message, rawLine, rawPeer, readBatches, writeBatch, type RawLine } from './raw-peer.js';
 
 const HUB = fileURLToPath(new URL('./fixtures/hub-process.mjs', import.meta.url));
 /** Reconnects within 50 ms of the hub coming back. */
@@ -37,6 +31,32 @@ const track = <T extends { close: () => void }>(peer: T): T => {
   return peer;
 };
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * An exchange `pub` connected with `options`, once an observer of `tick` is reachable; its
+ * `send(count)` sends `tick` 0, 1, 2, … in order, and `sent` counts them.
+ */
+async function publisher(options: ConnectOptions) {
+  const ex = make('pub');
+  const link = linkOf(await ex.connect(options));
+  await ex.reachable('tick', { observer: true, timeout: 10_000 });
+  const pub = {
+    ex,
+    link,
+    sent: 0,
+    send: (count: number) => {
+      for (let i = 0; i < count; i++) ex.send('tick', pub.sent++);
+    },
+  };
+  return pub;
+}
+
+/** The values of the `tick` messages `ex` receives, in order of arrival. */
+function ticksAt(ex: Exchange): number[] {
+  const got: number[] = [];
+  ex.on('tick', (m) => got.push(m.value as number));
+  return got;
+}
 
 /** Wait for `test` to hold, checking every 5 ms, at most `ms`. */
 async function until(test: () => boolean, what: string, ms = 10_000): Promise<void> {
@@ -94,29 +114,23 @@ describe('a hub process killed mid-stream (SIGKILL, restarted on the same ports)
       const [port, tcpPort] = [await freePort(), await freePort()];
       const hub = await startHub(port, tcpPort);
       const observer = make('obs');
-      const got: number[] = [];
-      observer.on('tick', (m) => got.push(m.value as number));
+      const got = ticksAt(observer);
       await observer.connect(dial(kind, port, tcpPort));
-      const publisher = make('pub');
-      const peer = await publisher.connect(dial(kind, port, tcpPort));
-      await publisher.reachable('tick', { observer: true, timeout: 10_000 });
-      let n = 0;
-      const send = (count: number) => {
-        for (let i = 0; i < count; i++) publisher.send('tick', n++);
-      };
+      const pub = await publisher(dial(kind, port, tcpPort));
 
-      send(100);
+      pub.send(100);
       await until(() => got.length === 100, 'the first 100');
       // Frozen, the hub reads and acknowledges nothing: what is written now is in its socket
       // buffers when it dies, as in a crash mid-stream.
       hub.kill('SIGSTOP');
-      send(200);
-      await until(() => linkOf(peer).queued === 0, 'the 200 to be written');
-      expect(linkOf(peer).unacknowledged).toBeGreaterThanOrEqual(200);
+      pub.send(200);
+      await until(() => pub.link.queued === 0, 'the 200 to be written');
+      expect(pub.link.unacknowledged).toBeGreaterThanOrEqual(200);
       await kill(hub);
-      send(100); // before or after the publisher notices: held either way
+      pub.send(100); // before or after the publisher notices: held either way
       await startHub(port, tcpPort); // killed by the test's cleanup
-      send(100);
+      pub.send(100);
+      const n = pub.sent;
       await until(() => got.at(-1) === n - 1, `message ${n - 1}`, 20_000);
       expect(got).toEqual(range(n));
     },
@@ -127,33 +141,26 @@ describe('a hub process killed mid-stream (SIGKILL, restarted on the same ports)
 describe('a dropped connection to a hub that lives on', () => {
   it('sends again what was not acknowledged; the hub drops what it already had as duplicates', async () => {
     const hub = make('hub');
-    const got: number[] = [];
-    hub.on('tick', (m) => got.push(m.value as number));
+    const got = ticksAt(hub);
     const listener = await hub.listen({ transport: 'tcp', port: 0 });
     const proxy = await ackEatingProxy(listener.port!);
-    const publisher = make('pub');
-    const peer = await publisher.connect({ transport: 'tcp', port: proxy.port, reconnect: FAST });
-    await publisher.reachable('tick', { observer: true, timeout: 5000 });
-    const link = linkOf(peer);
-    let n = 0;
-    const send = (count: number) => {
-      for (let i = 0; i < count; i++) publisher.send('tick', n++);
-    };
+    const pub = await publisher({ transport: 'tcp', port: proxy.port, reconnect: FAST });
+    const { link } = pub;
 
-    send(100);
+    pub.send(100);
     await until(
       () => got.length === 100 && link.unacknowledged === 0,
       'the first 100, acknowledged',
     );
     proxy.eatAcks = true;
-    send(300);
+    pub.send(300);
     await until(() => got.length === 400, 'the 300 at the hub');
     expect(link.unacknowledged).toBe(300);
     const before = hub.describe().counters.duplicates;
     proxy.eatAcks = false;
     proxy.cut();
-    send(100);
-    await until(() => got.at(-1) === n - 1, `message ${n - 1}`);
+    pub.send(100);
+    await until(() => got.at(-1) === pub.sent - 1, `message ${pub.sent - 1}`);
     expect(got).toEqual(range(500));
     expect(hub.describe().counters.duplicates - before).toBe(300);
     await until(() => link.unacknowledged === 0, 'the new connection to acknowledge them all');
@@ -165,41 +172,28 @@ describe('the wire, as a hand-written peer sees it', () => {
     const hub = make('hub');
     const listener = await hub.listen({ transport: 'tcp', port: 0 });
 
-    const asking = track(await rawPeer(listener.port!));
-    asking.send([{ t: 'hello', protocol: 1, id: 'asks', adverts: [], acks: 4 }]);
-    const [hello] = await asking.next();
-    expect(hello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
+    const asking = await greeted(listener.port!, 'asks', { acks: 4 });
+    expect(asking.hello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
     asking.send(range(10).map((i) => message('asks', i)));
     expect(await asking.nextFrame('ack')).toEqual({ t: 'ack', n: 10 });
     // Fewer than asked for: acknowledged all the same, after a short delay.
     asking.send([message('asks', 10)]);
     expect(await asking.nextFrame('ack')).toEqual({ t: 'ack', n: 11 });
 
-    const old = track(await rawPeer(listener.port!));
-    old.send([{ t: 'hello', protocol: 1, id: 'old', adverts: [] }]);
-    const [oldHello] = await old.next();
-    expect(oldHello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
+    const old = await greeted(listener.port!, 'old');
+    expect(old.hello).toMatchObject({ t: 'hello', id: 'hub', acks: 0 });
     old.send([...range(10).map((i) => message('old', i)), { t: 'ping', n: 1 }]);
     expect(await old.nextFrame('pong')).toEqual({ t: 'pong', n: 1 });
     expect(old.frames.filter((f) => f.t === 'ack')).toEqual([]);
   });
 
   it('a reconnecting link keeps unacknowledged + queued within maxQueued: CONGESTED beyond, room after an ack', async () => {
-    const server = await rawServer({ acks: 0 });
-    const publisher = make('pub');
-    const peer = await publisher.connect({
-      transport: 'tcp',
-      port: server.port,
-      maxQueued: 50,
-      reconnect: FAST,
-    });
-    const hub = await server.peer;
-    await publisher.reachable('tick', { observer: true, timeout: 5000 });
+    const { pub, hub } = await publisherToRawHub({ acks: 0 });
     const trySend = (count: number) => {
       let accepted = 0;
       for (let i = 0; i < count; i++) {
         try {
-          publisher.send('tick', i);
+          pub.ex.send('tick', i);
           accepted++;
         } catch (e) {
           expect((e as { code?: string }).code).toBe('CONGESTED');
@@ -208,35 +202,26 @@ describe('the wire, as a hand-written peer sees it', () => {
       return accepted;
     };
     expect(trySend(60)).toBe(50);
-    await until(() => linkOf(peer).unacknowledged === 50, 'all 50 written');
+    await until(() => pub.link.unacknowledged === 50, 'all 50 written');
     hub.send([{ t: 'ack', n: 20 }]);
-    await until(() => linkOf(peer).unacknowledged === 30, 'the ack');
+    await until(() => pub.link.unacknowledged === 30, 'the ack');
     expect(trySend(25)).toBe(20);
 
     // An ack of more than was written is a protocol error: the link says why and closes.
-    await until(() => linkOf(peer).unacknowledged === 50, 'all 70 written');
+    await until(() => pub.link.unacknowledged === 50, 'all 70 written');
     hub.send([{ t: 'ack', n: 99 }]);
     const bye = await hub.nextFrame('bye');
     expect(bye).toMatchObject({ error: { code: 'BAD_FRAME' } });
-    await until(() => peer.link.state === 'closed', 'the link to close');
+    await until(() => pub.link.state === 'closed', 'the link to close');
   });
 
   it('toward a peer that does not announce acks, nothing is kept (the protocol as before)', async () => {
-    const server = await rawServer({});
-    const publisher = make('pub');
-    const peer = await publisher.connect({
-      transport: 'tcp',
-      port: server.port,
-      maxQueued: 50,
-      reconnect: FAST,
-    });
-    const hub = await server.peer;
-    await publisher.reachable('tick', { observer: true, timeout: 5000 });
+    const { pub, hub } = await publisherToRawHub({});
     // Written frames are let go at once: 200 through a link of maxQueued 50, no ack needed.
     for (let round = 0; round < 5; round++) {
-      for (let i = 0; i < 40; i++) publisher.send('tick', round * 40 + i);
-      await until(() => linkOf(peer).queued === 0, 'the round to be written');
-      expect(linkOf(peer).unacknowledged).toBe(0);
+      pub.send(40);
+      await until(() => pub.link.queued === 0, 'the round to be written');
+      expect(pub.link.unacknowledged).toBe(0);
     }
     await until(() => hub.frames.filter((f) => f.t === 'msg').length === 200, 'all 200');
     expect(hub.frames.some((f) => f.t === 'ack')).toBe(false);
@@ -245,14 +230,37 @@ describe('the wire, as a hand-written peer sees it', () => {
 
 // ---- helpers --------------------------------------------------------------------------------
 
+/** A hand-written peer of a TCP listener that has said hello (with `fields`), and the reply. */
+async function greeted(port: number, id: string, fields: Record<string, unknown> = {}) {
+  const peer = track(await rawPeer(port));
+  peer.send([{ t: 'hello', protocol: 1, id, adverts: [], ...fields }]);
+  const [hello] = await peer.next();
+  return Object.assign(peer, { hello });
+}
+
+/**
+ * A publisher (maxQueued 50, reconnecting) linked over TCP to a hand-written hub whose hello
+ * has `fields`.
+ */
+async function publisherToRawHub(fields: Record<string, unknown>) {
+  const server = await rawServer(fields);
+  const pub = await publisher({
+    transport: 'tcp',
+    port: server.port,
+    maxQueued: 50,
+    reconnect: FAST,
+  });
+  return { pub, hub: await server.peer };
+}
+
 /**
  * A hand-written acceptor: it answers the first connection's hello with its own (with the
  * given fields, and an observer of `tick`), then leaves the rest to the test.
  */
 async function rawServer(fields: Record<string, unknown>) {
-  let accepted!: (peer: ReturnType<typeof rawLine>) => void;
-  const peer = new Promise<ReturnType<typeof rawLine>>((resolve) => (accepted = resolve));
-  const server: Server = createServer((socket) => {
+  let accepted!: (peer: RawLine) => void;
+  const peer = new Promise<RawLine>((resolve) => (accepted = resolve));
+  const server = createServer((socket) => {
     const raw = track(rawLine(socket));
     void raw.next().then(() => {
       const adverts = [{ k: 'o', p: 'tick', d: 0 }];
@@ -290,15 +298,9 @@ async function ackEatingProxy(port: number) {
       });
     }
     client.pipe(upstream);
-    let partial = '';
-    upstream.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) {
-        const batch = JSON.parse(line) as RawFrame[];
-        const kept = state.eatAcks ? batch.filter((f) => f.t !== 'ack') : batch;
-        if (kept.length > 0) client.write(`${JSON.stringify(kept)}\n`);
-      }
+    readBatches(upstream, (batch) => {
+      const kept = state.eatAcks ? batch.filter((f) => f.t !== 'ack') : batch;
+      if (kept.length > 0) writeBatch(client, kept);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

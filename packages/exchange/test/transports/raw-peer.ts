@@ -10,20 +10,29 @@ export function message(from: string, i: number): RawFrame {
   return { t: 'msg', mode: 2, env: { ...env, trace: [{ ex: from, at: ts }] } };
 }
 
+/** Calls `onBatch` with each line of JSON (one transport message: a batch of frames) `socket` reads. */
+export function readBatches(socket: Socket, onBatch: (batch: RawFrame[]) => void): void {
+  let partial = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) onBatch(JSON.parse(line) as RawFrame[]);
+  });
+}
+
+/** Writes one transport message: a batch of frames as a line of JSON. */
+export function writeBatch(socket: Socket, batch: RawFrame[]): boolean {
+  return socket.write(`${JSON.stringify(batch)}\n`);
+}
+
 /** One side of a TCP connection speaking lines of JSON by hand; it records every frame. */
 export function rawLine(socket: Socket) {
   const frames: RawFrame[] = [];
   const batches: RawFrame[][] = [];
   const waiting: (() => void)[] = [];
-  let partial = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      const batch = JSON.parse(line) as RawFrame[];
-      batches.push(batch);
-      frames.push(...batch);
-    }
+  readBatches(socket, (batch) => {
+    batches.push(batch);
+    frames.push(...batch);
     for (const wake of waiting.splice(0)) wake();
   });
   let read = 0;
@@ -42,7 +51,7 @@ export function rawLine(socket: Socket) {
     socket,
     frames,
     close: () => socket.destroy(),
-    send: (batch: RawFrame[]) => socket.write(`${JSON.stringify(batch)}\n`),
+    send: (batch: RawFrame[]) => writeBatch(socket, batch),
     /** The next batch not read yet. */
     async next(): Promise<RawFrame[]> {
       await wait(() => batches.length > read);
@@ -63,3 +72,5 @@ export async function rawPeer(port: number) {
   await new Promise((resolve) => socket.once('connect', resolve));
   return rawLine(socket);
 }
+
+export type RawLine = ReturnType<typeof rawLine>;
