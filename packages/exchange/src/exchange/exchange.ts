@@ -159,6 +159,7 @@ interface LocalObserver {
 type Route = NameRoute<MessageHandler, LocalObserver>;
 
 const NO_OPTIONS: SendOptions = Object.freeze({});
+const valueOf = (reply: Envelope): unknown => reply.value;
 const EMPTY_ADVERTS: Advert[] = [];
 const BOTH = MODE_HANDLER | MODE_OBSERVE;
 /** Names whose routes are cached (see NameRoutes for the overflow policy). */
@@ -229,6 +230,8 @@ export class Exchange {
     noRoute: (env, from) => this.noRoute(env, from),
   });
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
+  /** Next hops towards exchange ids (replies, targeted messages), valid for one route version. */
+  private readonly nextHops = new Map<string, { version: number; peer: Peer | undefined }>();
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
   private localVersion = 0;
   private readonly ids: IdSource;
@@ -360,12 +363,17 @@ export class Exchange {
   }
 
   /** Ask: resolves with the reply's value, or rejects with a typed error. */
-  async request<R = unknown>(
+  request<R = unknown>(
     name: string,
     value?: unknown,
-    options: RequestOptions = {},
+    options: RequestOptions = NO_OPTIONS,
   ): Promise<R> {
-    return (await this.requestMessage(name, value, options)).value as R;
+    try {
+      return this.requestMessage(name, value, options).then(valueOf) as Promise<R>;
+    } catch (e) {
+      // A bad name: rejected, as an async function would.
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   /** Like `request`, but resolves with the whole reply envelope (its trace included). */
@@ -374,6 +382,8 @@ export class Exchange {
     value?: unknown,
     options: RequestOptions = NO_OPTIONS,
   ): Promise<Envelope> {
+    // The deadline counts from this call (the caller's clock), not from after the routing.
+    const started = performance.now();
     const route = this.route(name);
     const timeout = options.timeout ?? this.defaultTimeout;
     // Untargeted, the built-in `$exchange.info` asks this exchange itself.
@@ -382,22 +392,28 @@ export class Exchange {
     env.deadline = env.ts + timeout;
     env.failover = options.failover ?? this.failover;
     return new Promise<Envelope>((resolve, reject) => {
-      if (options.signal?.aborted) return reject(new CancelledError(`request ${name} cancelled`));
-      const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => options.signal?.removeEventListener('abort', onAbort);
-      const started = performance.now();
+      const signal = options.signal;
+      if (signal?.aborted) return reject(new CancelledError(`request ${name} cancelled`));
       const entry: Pending = {
-        resolve: (reply) => (done(), resolve(reply)),
-        reject: (e) => {
-          done();
-          reject(e);
-        },
+        resolve,
+        reject,
         env,
         peer: undefined,
         attempts: 0,
         timer: undefined,
       };
+      if (signal) {
+        const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.resolve = (reply) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(reply);
+        };
+        entry.reject = (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        };
+      }
       // Never early: a timer may fire up to a millisecond before its time (the event loop's
       // clock is read once per turn), so one that does waits out the rest.
       const expire = () => {
@@ -954,21 +970,32 @@ export class Exchange {
       else this.dispatchLocal(env, from);
       return true;
     }
-    const entry = this.routes.entry('n', to);
-    let next: Peer | undefined;
-    let best = MAX_HOPS;
-    for (const [peerId, d] of entry?.via ?? []) {
-      const peer = this.peers.get(peerId);
-      if (peer && d < best) {
-        best = d;
-        next = peer;
-      }
-    }
+    let next = this.nextHop(to);
     if (!next && this.upstreams.length > 0) next = this.defaultRoute(env, from);
     if (!next) return false;
     if (env.kind === 'req') this.track(env, undefined, next);
     this.forward(next, env, MODE_HANDLER);
     return true;
+  }
+
+  /** The neighbour on the shortest known path to exchange `to`; cached until routes change. */
+  private nextHop(to: string): Peer | undefined {
+    const version = this.localVersion + this.routes.version;
+    const cached = this.nextHops.get(to);
+    if (cached !== undefined && cached.version === version) return cached.peer;
+    let peer: Peer | undefined;
+    let best = MAX_HOPS;
+    for (const [peerId, d] of this.routes.entry('n', to)?.via ?? []) {
+      const candidate = this.peers.get(peerId);
+      if (candidate && d < best) {
+        best = d;
+        peer = candidate;
+      }
+    }
+    // Bounded as the name routes are: full, it starts over (ids that are never seen again).
+    if (cached === undefined && this.nextHops.size >= ROUTE_CACHE_NAMES) this.nextHops.clear();
+    this.nextHops.set(to, { version, peer });
+    return peer;
   }
 
   /** A targeted message arrived: only this exchange's handler and observers get it. */

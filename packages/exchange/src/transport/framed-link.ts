@@ -237,8 +237,11 @@ export class FramedLink implements Link {
   private scheduleFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    void resolved.then(() => this.flush());
+    void resolved.then(this.flushTask);
   }
+
+  /** Made once: a flush per turn allocates no closure. */
+  private readonly flushTask = (): void => this.flush();
 
   close(reason = 'closed', error?: WireError): void {
     if (this.state === 'closed') return;
@@ -409,18 +412,23 @@ export class FramedLink implements Link {
   private oweAck(): void {
     if (this.received - this.acknowledged >= this.ackEvery) return this.scheduleFlush();
     if (this.ackTimer !== undefined) return;
-    this.ackTimer = setTimeout(() => {
-      this.ackTimer = undefined;
-      this.flush();
-    }, ACK_DELAY_MS);
+    this.ackTimer = setTimeout(this.ackDue, ACK_DELAY_MS);
     unref(this.ackTimer);
   }
+
+  /**
+   * The ack timer fired. A batch may have taken the ack since: the timer is left to run rather
+   * than cleared and set again per message (a request and its reply would cost two each); what
+   * arrived after that batch is acknowledged now, and anything newer starts the next timer.
+   */
+  private readonly ackDue = (): void => {
+    this.ackTimer = undefined;
+    if (this.received > this.acknowledged) this.flush();
+  };
 
   /** The ack to add to the batch being written, if one is owed. */
   private takeAck(): AckFrame | undefined {
     if (this.ackEvery === 0 || this.received === this.acknowledged) return undefined;
-    clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
     this.acknowledged = this.received;
     this.ackFrame.n = this.received;
     return this.ackFrame;

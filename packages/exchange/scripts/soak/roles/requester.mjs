@@ -36,11 +36,15 @@ async function link(transport, target) {
   return ex;
 }
 
-/** Milliseconds until `promise` settles, and the error code it failed with ('OK' if none). */
-async function timed(promise) {
+/**
+ * Milliseconds from calling `request` until its promise settles, and the error code it failed
+ * with ('OK' if none). The clock starts before the call: a deadline counts from the call, and
+ * starting after it returned would read a timeout as early by however long the call took.
+ */
+async function timed(request) {
   const t0 = performance.now();
   try {
-    await promise;
+    await request();
     return { ms: performance.now() - t0, code: 'OK' };
   } catch (e) {
     return { ms: performance.now() - t0, code: e.code ?? String(e) };
@@ -56,10 +60,10 @@ export const commands = {
       // Warm up the path (codecs, JIT) so the first timings are not start-up costs.
       for (let i = 0; i < 50; i++) await ex.request('rel.echo', i);
       const local = [];
-      for (let i = 0; i < noRoute; i++) local.push(await timed(ex.request('rel.nobody', i)));
+      for (let i = 0; i < noRoute; i++) local.push(await timed(() => ex.request('rel.nobody', i)));
       const remote = [];
       for (let i = 0; i < noRoute; i++)
-        remote.push(await timed(ex.request('rel.nobody', i, { to: 'hub', timeout: 5000 })));
+        remote.push(await timed(() => ex.request('rel.nobody', i, { to: 'hub', timeout: 5000 })));
 
       // Aborted requests: to a handler that answers after 500 ms, each aborted well before that.
       const t0 = performance.now();
@@ -68,7 +72,7 @@ export const commands = {
         const n = Math.min(wave, aborted - done);
         const controllers = Array.from({ length: n }, () => new AbortController());
         const settled = controllers.map((c, i) =>
-          timed(ex.request('rel.slow', i, { signal: c.signal, timeout: 10_000 })),
+          timed(() => ex.request('rel.slow', i, { signal: c.signal, timeout: 10_000 })),
         );
         await sleep(1);
         for (const c of controllers) c.abort();
@@ -91,7 +95,7 @@ export const commands = {
       for (const ms of [50, 100, 250]) {
         const rs = await Promise.all(
           Array.from({ length: timeouts }, (_, i) =>
-            timed(ex.request('rel.never', i, { timeout: ms })),
+            timed(() => ex.request('rel.never', i, { timeout: ms })),
           ),
         );
         for (const r of rs) {
