@@ -25,6 +25,11 @@ export interface HubConfig {
   heartbeat: number;
   /** Messages kept in the hub's log (and for SSE resume). */
   logSize: number;
+  /**
+   * A WebSocket or HTTP peer whose link stays full this many ms is a slow consumer: it is sent a
+   * `bye` with `CONGESTED` and disconnected (0: never). docs/transports.md, "Slow consumers".
+   */
+  slowConsumerTimeout: number;
 }
 
 /** Where a setting came from, for error messages: `default`, `env`, `flag` or `file <path>`. */
@@ -55,6 +60,7 @@ export const DEFAULTS: HubConfig = Object.freeze({
   maxBytes: 1_048_576,
   heartbeat: 15_000,
   logSize: 10_000,
+  slowConsumerTimeout: 10_000,
 });
 
 /** Environment variable for each field. */
@@ -68,6 +74,7 @@ export const ENV: Record<keyof HubConfig, string> = {
   maxBytes: 'EXCHANGE_MAX_BYTES',
   heartbeat: 'EXCHANGE_HEARTBEAT',
   logSize: 'EXCHANGE_LOG_SIZE',
+  slowConsumerTimeout: 'EXCHANGE_SLOW_CONSUMER_TIMEOUT',
 };
 
 type Raw = Partial<Record<keyof HubConfig, unknown>>;
@@ -133,6 +140,7 @@ function check(field: keyof HubConfig, value: unknown, source: string): unknown 
     case 'maxBytes':
       return integer(field, value, source, 65_536, 256 * 1024 * 1024);
     case 'heartbeat':
+    case 'slowConsumerTimeout':
       return integer(field, value, source, 0, 3_600_000);
     case 'logSize':
       return integer(field, value, source, 1, 10_000_000);

@@ -13,8 +13,10 @@
  *
  * Handshake, heartbeats, coalescing and bounds are the framed link's: the stream's unsent bytes
  * are the carrier's `buffered`, so a peer that stops reading backs the link up and its bounded
- * queue refuses frames (CONGESTED) rather than growing, and a peer that stops posting is given
- * up after two heartbeat intervals without a frame.
+ * queue refuses frames (CONGESTED) rather than growing; one that stays so for
+ * `slowConsumerTimeout` is sent a `bye` with CONGESTED and its session ends, as a WebSocket slow
+ * consumer is disconnected. A peer that stops posting is given up after two heartbeat intervals
+ * without a frame.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -32,6 +34,11 @@ export interface HttpLinksInit {
   heartbeat?: number;
   /** Frames held per session while its stream is backed up; overflow refuses the newest. (10,000) */
   maxQueued?: number;
+  /**
+   * A session whose link stays full (frames refused at `maxQueued`) this many ms is a slow
+   * consumer: its stream gets a `bye` with `CONGESTED` and ends (0: never). (10,000)
+   */
+  slowConsumerTimeout?: number;
   /** Sessions at once; more: 503 CONGESTED. (1,024) */
   maxSessions?: number;
   /** How long a new session waits for its stream before it is dropped, in ms. (10,000) */
@@ -72,7 +79,7 @@ export function httpLinks(
       role: 'acceptor',
       codecs: ['json'],
       maxBytes,
-      ...linkOptions(init, ['heartbeat', 'maxQueued']),
+      ...linkOptions(init, ['heartbeat', 'maxQueued', 'slowConsumerTimeout']),
       onShut: () => {
         clearTimeout(session.idle);
         sessions.delete(id);

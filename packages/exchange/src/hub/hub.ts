@@ -60,8 +60,11 @@ export async function startHub(
   const { logger } = options;
   const ex = exchange({ id: config.id, logSize: config.logSize });
   // The HTTP API and the HTTP transport's sessions (docs/http.md).
-  const { maxBytes, heartbeat } = config;
-  const http = [httpApi(ex, { maxBytes, heartbeat }), httpLinks(ex, { maxBytes, heartbeat })];
+  const { maxBytes, heartbeat, slowConsumerTimeout } = config;
+  const http = [
+    httpApi(ex, { maxBytes, heartbeat }),
+    httpLinks(ex, { maxBytes, heartbeat, slowConsumerTimeout }),
+  ];
   const routes: HttpRoute[] = [
     ...(options.routes ?? []),
     ...http.map((h) => h.route),
@@ -73,6 +76,7 @@ export async function startHub(
     server,
     maxBytes: config.maxBytes,
     heartbeat: config.heartbeat,
+    slowConsumerTimeout: config.slowConsumerTimeout,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
