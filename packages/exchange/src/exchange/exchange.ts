@@ -2,15 +2,14 @@ import { IdSource, appendHop, type Envelope, type FailoverPolicy, type Hop } fro
 import { advertiseTo, helloAdverts, resetAdvertised, syncPeer } from './adverts.js';
 import { Context, isThenable } from './handler-context.js';
 import { HeldMessages } from './held-messages.js';
+import { Requests } from './requests.js';
 import { mostSpecific, type LocalHandler } from './local-handlers.js';
 import {
   CancelledError,
   ExchangeError,
   InvalidNameError,
   NoRouteError,
-  RemoteError,
   TimeoutError,
-  fromWireError,
   toWireError,
   type WireError,
 } from './errors.js';
@@ -136,21 +135,6 @@ export interface OnOptions {
   local?: boolean;
 }
 
-interface Pending {
-  resolve: (reply: Envelope) => void;
-  reject: (error: Error) => void;
-  env: Envelope;
-  peer: Peer | undefined;
-  attempts: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-interface Forwarded {
-  env: Envelope;
-  from: Peer | undefined;
-  to: Peer;
-}
-
 interface LocalObserver {
   fn: MessageObserver;
   peer?: string;
@@ -166,11 +150,6 @@ const BOTH = MODE_HANDLER | MODE_OBSERVE;
 const ROUTE_CACHE_NAMES = 10_000;
 
 const MAX_PATH = 32;
-const MAX_RETRIES = 3;
-const MAX_FORWARDED = 100_000;
-const SWEEP_EVERY = 1024;
-/** How often relayed requests past their deadline are swept while any wait (ms). */
-const SWEEP_MS = 250;
 const INFO = '$exchange.info';
 /** Asked of a hub by its leaves: is a handler (or observer) of `name` reachable from there? */
 const REACHABLE = '$exchange.reachable';
@@ -209,8 +188,16 @@ export class Exchange {
   private upstreams: Peer[] = [];
   /** `$exchange.reachable` questions from leaves still waiting for a route. */
   private reachableWaits = 0;
-  private readonly pending = new Map<string, Pending>();
-  private readonly forwarded = new Map<string, Forwarded>();
+  /** Requests in flight: made here, and relayed for others. */
+  private readonly requests = new Requests({
+    resend: (env, from) => {
+      this.seen.release(env.id, MODE_HANDLER);
+      return env.to !== undefined
+        ? this.routeTo(env, undefined)
+        : this.dispatch(env, MODE_HANDLER, from) !== 0;
+    },
+    fail: (env, error) => this.replyError(env, env.trace, error, 'router'),
+  });
   private readonly seen: SeenSet;
   private readonly roundRobin = new Map<string, number>();
   private readonly rates = new RateMeter();
@@ -220,9 +207,6 @@ export class Exchange {
   private readonly listeners = new Set<Listener>();
   /** `reachable()` calls waiting for a route; checked after each batch of route changes. */
   private readonly routeWaiters = new Set<() => void>();
-  /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
-  private tracked = 0;
-  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   /** Messages with no route yet while routes settle after a (re)connection. */
   private readonly held = new HeldMessages({
     dispatch: (env, duties, from) => this.dispatch(env, duties, from),
@@ -392,38 +376,7 @@ export class Exchange {
     env.deadline = env.ts + timeout;
     env.failover = options.failover ?? this.failover;
     return new Promise<Envelope>((resolve, reject) => {
-      const signal = options.signal;
-      if (signal?.aborted) return reject(new CancelledError(`request ${name} cancelled`));
-      const entry: Pending = {
-        resolve,
-        reject,
-        env,
-        peer: undefined,
-        attempts: 0,
-        timer: undefined,
-      };
-      if (signal) {
-        const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));
-        signal.addEventListener('abort', onAbort, { once: true });
-        entry.resolve = (reply) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(reply);
-        };
-        entry.reject = (e) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        };
-      }
-      // Never early: a timer may fire up to a millisecond before its time (the event loop's
-      // clock is read once per turn), so one that does waits out the rest.
-      const expire = () => {
-        if (this.pending.get(env.id) !== entry) return;
-        const left = timeout - (performance.now() - started);
-        if (left > 0.5) entry.timer = setTimeout(expire, Math.ceil(left));
-        else this.settle(env.id, new TimeoutError(name, timeout));
-      };
-      entry.timer = setTimeout(expire, timeout);
-      this.pending.set(env.id, entry);
+      if (!this.requests.wait(env, started, timeout, options.signal, resolve, reject)) return;
       const out = this.counters.out;
       // Observers get a copy of a request too (as NATS subscribers see requests); a handler
       // must be reachable, or it fails at once.
@@ -432,7 +385,7 @@ export class Exchange {
           ? this.routeTo(env, undefined)
           : (this.dispatch(env, BOTH, undefined, route) & MODE_HANDLER) !== 0;
       if (this.counters.out === out) this.log.record('out', undefined, env, env.ts);
-      if (!reached) this.settle(env.id, new NoRouteError(name));
+      if (!reached) this.requests.settle(env.id, new NoRouteError(name));
     });
   }
 
@@ -675,14 +628,12 @@ export class Exchange {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.sweepTimer);
+    this.requests.relays.stop();
     this.held.stop();
     for (const listener of this.listeners) void listener.close();
     this.listeners.clear();
     for (const peer of [...this.peers.values()]) peer.link.close('exchange closed');
-    for (const id of [...this.pending.keys()]) {
-      this.settle(id, new ExchangeError('TRANSPORT_CLOSED', `exchange ${this.id} closed`));
-    }
+    this.requests.close(new ExchangeError('TRANSPORT_CLOSED', `exchange ${this.id} closed`));
   }
 
   // ---- introspection -------------------------------------------------------------------------
@@ -714,7 +665,11 @@ export class Exchange {
       handles: routes.filter((r) => r.kind === 'handle' && r.local).map((r) => r.pattern),
       observes: routes.filter((r) => r.kind === 'observe' && r.local).map((r) => r.pattern),
       routes,
-      counters: { ...this.counters, pending: this.pending.size, forwarded: this.forwarded.size },
+      counters: {
+        ...this.counters,
+        pending: this.requests.size,
+        forwarded: this.requests.relays.size,
+      },
       rates: this.rates.read(Date.now(), this.counters),
     };
   }
@@ -875,7 +830,7 @@ export class Exchange {
           handlerPeer = this.defaultRoute(env, from);
         if (handlerPeer) {
           reached = MODE_HANDLER;
-          if (env.kind === 'req') this.track(env, from, handlerPeer);
+          if (env.kind === 'req') this.requests.track(env, from, handlerPeer);
         }
       }
     }
@@ -966,14 +921,15 @@ export class Exchange {
   private routeTo(env: Envelope, from: Peer | undefined): boolean {
     const to = env.to!;
     if (to === this.id) {
-      if (env.kind === 'rep' || env.kind === 'err') this.replied(env);
-      else this.dispatchLocal(env, from);
+      if (env.kind === 'rep' || env.kind === 'err') {
+        if (!this.requests.replied(env)) this.counters.dropped++; // late: timed out or cancelled
+      } else this.dispatchLocal(env, from);
       return true;
     }
     let next = this.nextHop(to);
     if (!next && this.upstreams.length > 0) next = this.defaultRoute(env, from);
     if (!next) return false;
-    if (env.kind === 'req') this.track(env, undefined, next);
+    if (env.kind === 'req') this.requests.track(env, undefined, next);
     this.forward(next, env, MODE_HANDLER);
     return true;
   }
@@ -1029,7 +985,7 @@ export class Exchange {
 
   /** A request the link would not take fails at once with CONGESTED, not at its timeout. */
   private refused(env: Envelope, peer: Peer, why: string): void {
-    this.failRequest(
+    this.requests.fail(
       env,
       peer,
       new ExchangeError('CONGESTED', `request ${env.name} not sent: ${why}`),
@@ -1039,15 +995,7 @@ export class Exchange {
   /** The link took a frame but could not deliver it (too large, not encodable). */
   private undeliverable(env: Envelope, mode: number, peer: Peer, error: Error): void {
     this.drop(env, `peer ${peer.id}: ${error.message}`);
-    if (env.kind === 'req' && mode & MODE_HANDLER) this.failRequest(env, peer, error);
-  }
-
-  /** Fail a request that could not go on: ours at once; a relayed one with an error reply. */
-  private failRequest(env: Envelope, peer: Peer, error: Error): void {
-    peer.inflight.delete(env.id);
-    if (this.pending.has(env.id)) return this.settle(env.id, error);
-    this.forwarded.delete(env.id);
-    this.replyError(env, env.trace, error, 'router');
+    if (env.kind === 'req' && mode & MODE_HANDLER) this.requests.fail(env, peer, error);
   }
 
   private onPath(env: Envelope, exchangeId: string): boolean {
@@ -1089,7 +1037,7 @@ export class Exchange {
     this.log.record('in', peer.id, env, now);
     if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.looped(env);
     if (env.kind === 'rep' || env.kind === 'err') {
-      this.forwardedReply(env);
+      this.requests.relays.answered(env.corr!);
       if (!this.routeTo(env, peer)) this.drop(env, `no route to ${env.to}`);
       return;
     }
@@ -1136,7 +1084,8 @@ export class Exchange {
     this.routes.setLeaf(peer.id, false);
     this.scheduleAdverts();
     this.system('$exchange.peer.disconnected', { peer: peer.id, reason });
-    if (peer.inflight.size > 0) for (const id of [...peer.inflight]) this.failOver(id, peer);
+    if (peer.inflight.size > 0)
+      for (const id of [...peer.inflight]) this.requests.failOver(id, peer);
   }
 
   // ---- handlers and replies ------------------------------------------------------------------
@@ -1218,98 +1167,6 @@ export class Exchange {
     const routed = this.routeTo(env, undefined);
     if (this.counters.out === out) this.log.record('out', undefined, env, ts);
     if (!routed) this.drop(env, `no route to ${req.from}`);
-  }
-
-  private replied(env: Envelope): void {
-    const p = this.pending.get(env.corr!);
-    if (!p) return void this.counters.dropped++; // late: timed out or cancelled already
-    this.pending.delete(env.corr!);
-    clearTimeout(p.timer);
-    p.peer?.inflight.delete(env.corr!);
-    if (env.kind === 'rep') p.resolve(env);
-    // A handler's error is a RemoteError; one it relayed (code REMOTE) keeps the inner code.
-    else if (env.errorSource === 'handler' && env.error?.code !== 'REMOTE')
-      p.reject(new RemoteError(env.error!));
-    else p.reject(fromWireError(env.error));
-  }
-
-  private settle(id: string, error: Error): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    p.peer?.inflight.delete(id);
-    p.reject(error);
-  }
-
-  /** Remember where a request went, so its loss can be noticed and failed over. */
-  private track(env: Envelope, from: Peer | undefined, to: Peer): void {
-    to.inflight.add(env.id);
-    const mine = this.pending.get(env.id);
-    if (mine) return void (mine.peer = to);
-    if (this.forwarded.size >= MAX_FORWARDED || ++this.tracked % SWEEP_EVERY === 0)
-      this.forwardedExpire();
-    this.forwarded.set(env.id, { env, from, to });
-    this.sweepLater();
-  }
-
-  private forwardedReply(env: Envelope): void {
-    const f = this.forwarded.get(env.corr!);
-    if (!f) return;
-    this.forwarded.delete(env.corr!);
-    f.to.inflight.delete(env.corr!);
-  }
-
-  /** While relayed requests wait, sweep those past their deadline about once a second. */
-  private sweepLater(): void {
-    if (this.sweepTimer !== undefined || this.closed) return;
-    this.sweepTimer = setTimeout(() => {
-      this.sweepTimer = undefined;
-      this.forwardedExpire(true);
-      if (this.forwarded.size > 0) this.sweepLater();
-    }, SWEEP_MS);
-    (this.sweepTimer as { unref?: () => void }).unref?.();
-  }
-
-  private forwardedExpire(all = false): void {
-    const now = Date.now();
-    for (const [id, f] of this.forwarded) {
-      if ((f.env.deadline ?? 0) > now) {
-        if (all) continue; // a full sweep looks at every record
-        if (this.forwarded.size < MAX_FORWARDED) break;
-      }
-      this.forwarded.delete(id);
-      f.to.inflight.delete(id);
-    }
-  }
-
-  /** The peer a request went to left: send it elsewhere, or fail it (per its policy). */
-  private failOver(id: string, lost: Peer): void {
-    const mine = this.pending.get(id);
-    const f = this.forwarded.get(id);
-    const env = mine?.env ?? f?.env;
-    if (!env) return;
-    this.forwarded.delete(id);
-    const closed = new ExchangeError(
-      'TRANSPORT_CLOSED',
-      `peer ${lost.id} left with request ${env.name} in flight`,
-    );
-    const attempts = (mine?.attempts ?? 0) + 1;
-    if (
-      env.failover === 'retry' &&
-      attempts <= MAX_RETRIES &&
-      (env.deadline ?? Infinity) > Date.now()
-    ) {
-      if (mine) mine.attempts = attempts;
-      this.seen.release(env.id, MODE_HANDLER);
-      const reached =
-        env.to !== undefined
-          ? this.routeTo(env, undefined)
-          : this.dispatch(env, MODE_HANDLER, f?.from) !== 0;
-      if (reached) return;
-    }
-    if (mine) this.settle(id, closed);
-    else this.replyError(env, env.trace, closed, 'router');
   }
 
   // ---- bookkeeping ---------------------------------------------------------------------------

@@ -1,0 +1,167 @@
+/**
+ * Requests in flight: this exchange's own (waiting for their reply, with their timeout and
+ * abort) and those it relays for others (relay-records.ts). Which peer carries each is
+ * remembered (`Peer.inflight`), so a peer that leaves has its requests sent elsewhere or
+ * failed, per their failover policy.
+ */
+import type { Envelope } from './envelope.js';
+import {
+  CancelledError,
+  ExchangeError,
+  RemoteError,
+  TimeoutError,
+  fromWireError,
+} from './errors.js';
+import type { Peer } from './peer.js';
+import { RelayRecords } from './relay-records.js';
+
+/** A request is sent again at most this many times after the peer carrying it left. */
+const MAX_RETRIES = 3;
+
+/** What requests need of their exchange: to send one again, and to answer one with an error. */
+export interface RequestsOwner {
+  /**
+   * Route `env` again as if it were new (to its target, or to a handler other than `from`'s
+   * way); returns whether it went anywhere.
+   */
+  resend(env: Envelope, from: Peer | undefined): boolean;
+  /** Answer a relayed request with a router error. */
+  fail(env: Envelope, error: Error): void;
+}
+
+interface Pending {
+  resolve: (reply: Envelope) => void;
+  reject: (error: Error) => void;
+  env: Envelope;
+  peer: Peer | undefined;
+  attempts: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export class Requests {
+  /** Requests relayed for others. */
+  readonly relays = new RelayRecords();
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly owner: RequestsOwner) {}
+
+  /** This exchange's own requests waiting for their reply. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Wait for the reply to `env` (a request made here): settles `resolve` or `reject` with it,
+   * or with TimeoutError `timeout` ms after `started` (`performance.now()` at the call), or
+   * CancelledError when `signal` aborts.
+   * @returns false if `signal` was already aborted (rejected at once; nothing to send).
+   */
+  wait(
+    env: Envelope,
+    started: number,
+    timeout: number,
+    signal: AbortSignal | undefined,
+    resolve: (reply: Envelope) => void,
+    reject: (error: Error) => void,
+  ): boolean {
+    const name = env.name;
+    if (signal?.aborted) {
+      reject(new CancelledError(`request ${name} cancelled`));
+      return false;
+    }
+    const entry: Pending = { resolve, reject, env, peer: undefined, attempts: 0, timer: undefined };
+    if (signal) {
+      const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));
+      signal.addEventListener('abort', onAbort, { once: true });
+      entry.resolve = (reply) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(reply);
+      };
+      entry.reject = (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      };
+    }
+    // Never early: a timer may fire up to a millisecond before its time (the event loop's
+    // clock is read once per turn), so one that does waits out the rest.
+    const expire = () => {
+      if (this.pending.get(env.id) !== entry) return;
+      const left = timeout - (performance.now() - started);
+      if (left > 0.5) entry.timer = setTimeout(expire, Math.ceil(left));
+      else this.settle(env.id, new TimeoutError(name, timeout));
+    };
+    entry.timer = setTimeout(expire, timeout);
+    this.pending.set(env.id, entry);
+    return true;
+  }
+
+  /** A reply or error reached this exchange, the requester. */
+  replied(env: Envelope): boolean {
+    const p = this.pending.get(env.corr!);
+    if (!p) return false; // late: timed out or cancelled already
+    this.pending.delete(env.corr!);
+    clearTimeout(p.timer);
+    p.peer?.inflight.delete(env.corr!);
+    if (env.kind === 'rep') p.resolve(env);
+    // A handler's error is a RemoteError; one it relayed (code REMOTE) keeps the inner code.
+    else if (env.errorSource === 'handler' && env.error?.code !== 'REMOTE')
+      p.reject(new RemoteError(env.error!));
+    else p.reject(fromWireError(env.error));
+    return true;
+  }
+
+  /** Fail request `id` made here, if it still waits. */
+  settle(id: string, error: Error): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    p.peer?.inflight.delete(id);
+    p.reject(error);
+  }
+
+  /** Fail every request made here (the exchange closed). */
+  close(error: Error): void {
+    for (const id of [...this.pending.keys()]) this.settle(id, error);
+  }
+
+  /** Remember where a request went (`from`: the peer it came from), so its loss is noticed. */
+  track(env: Envelope, from: Peer | undefined, to: Peer): void {
+    to.inflight.add(env.id);
+    const mine = this.pending.get(env.id);
+    if (mine) return void (mine.peer = to);
+    this.relays.add(env, from, to);
+  }
+
+  /** Fail a request that could not go on: ours at once; a relayed one with an error reply. */
+  fail(env: Envelope, peer: Peer, error: Error): void {
+    peer.inflight.delete(env.id);
+    if (this.pending.has(env.id)) return this.settle(env.id, error);
+    this.relays.delete(env.id);
+    this.owner.fail(env, error);
+  }
+
+  /** The peer a request went to left: send it elsewhere, or fail it (per its policy). */
+  failOver(id: string, lost: Peer): void {
+    const mine = this.pending.get(id);
+    const relayed = this.relays.get(id);
+    const env = mine?.env ?? relayed?.env;
+    if (!env) return;
+    this.relays.delete(id);
+    const closed = new ExchangeError(
+      'TRANSPORT_CLOSED',
+      `peer ${lost.id} left with request ${env.name} in flight`,
+    );
+    const attempts = (mine?.attempts ?? 0) + 1;
+    if (
+      env.failover === 'retry' &&
+      attempts <= MAX_RETRIES &&
+      (env.deadline ?? Infinity) > Date.now()
+    ) {
+      if (mine) mine.attempts = attempts;
+      if (this.owner.resend(env, relayed?.from)) return;
+    }
+    if (mine) this.settle(id, closed);
+    else this.owner.fail(env, closed);
+  }
+}
