@@ -13,7 +13,6 @@ import {
   acceptCodec,
   acknowledgements,
   chooseCodec,
-  createCodec,
   encodeBatches,
   heartbeatInterval,
   jsonCodec,
@@ -27,6 +26,7 @@ import {
 } from '../wire/index.js';
 import type { Carrier } from './carrier.js';
 import { ReplayBuffer } from './replay-buffer.js';
+import { sharedCodec } from './shared-codecs.js';
 
 /** Options of a framed link (defaults in parentheses). */
 export interface FramedLinkInit {
@@ -99,8 +99,10 @@ export class FramedLink implements Link {
   onReconnect?: () => void;
   onUndeliverable?: (frame: Frame, error: Error) => void;
 
-  /** The peer's hello on the current connection, once it came. */
-  peerHello: HelloFrame | undefined;
+  /** The peer's hello on the current connection, held from its arrival to the handshake's end. */
+  private peerHello: HelloFrame | undefined;
+  /** The peer's hello came on the current connection. */
+  private greeted = false;
   private carrier: Carrier | undefined;
   private codec: Codec = HANDSHAKE_CODEC;
   private limits: Limits = { maxBytes: 65_536, maxFrames: 1 };
@@ -171,7 +173,7 @@ export class FramedLink implements Link {
     this.lastReceived = Date.now();
     const wait = this.init.helloTimeout ?? 10_000;
     this.helloTimer = setTimeout(() => {
-      if (this.carrier !== carrier || this.peerHello) return;
+      if (this.carrier !== carrier || this.greeted) return;
       const error = new ExchangeError('TIMEOUT', `no hello from the peer within ${wait} ms`);
       // A reconnecting link tries another connection; others give the peer up.
       if (this.init.reconnecting) carrier.close(error.message);
@@ -191,7 +193,7 @@ export class FramedLink implements Link {
     if (this.state === 'closed') return false;
     if (frame.t === 'hello') {
       this.ourHello = frame;
-      const canSay = this.carrier && (this.init.role === 'initiator' || this.peerHello);
+      const canSay = this.carrier && (this.init.role === 'initiator' || this.greeted);
       if (canSay && !this.helloSent) this.writeHello();
       return true;
     }
@@ -249,7 +251,7 @@ export class FramedLink implements Link {
     // A graceful close sends what was already accepted first (a refusal sends nothing else).
     if (this.ready && this.carrier) this.write(error ? [bye] : [...this.queue, bye]);
     // Before the handshake, only a refusal closes: it goes in the handshake's JSON.
-    else if (this.peerHello && this.carrier) this.carrier.write(HANDSHAKE_CODEC.encode([bye]));
+    else if (this.greeted && this.carrier) this.carrier.write(HANDSHAKE_CODEC.encode([bye]));
     this.shut(reason);
   }
 
@@ -293,6 +295,7 @@ export class FramedLink implements Link {
     if (chosen !== undefined) hello.codec = chosen;
     this.carrier!.write(HANDSHAKE_CODEC.encode([hello]));
     this.helloSent = true;
+    this.ourHello = undefined;
     this.lastSent = Date.now();
     if (chosen !== undefined) this.handshakeDone(chosen);
   }
@@ -312,7 +315,9 @@ export class FramedLink implements Link {
       );
     }
     this.peerHello = hello;
+    this.greeted = true;
     clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
     this.limits = peerLimits(hello);
     this.negotiateAcks(hello);
     if (this.init.role === 'initiator') {
@@ -332,12 +337,11 @@ export class FramedLink implements Link {
   }
 
   private handshakeDone(codec: CodecName): void {
-    this.codec = createCodec(codec, {
-      maxBytes: this.init.maxBytes ?? 1_048_576,
-      maxFrames: this.init.maxFrames ?? 1024,
-    });
+    this.codec = sharedCodec(codec, this.init.maxBytes ?? 1_048_576, this.init.maxFrames ?? 1024);
     this.ready = true;
     this.startHeartbeat();
+    // Both hellos are done with: a hub holds thousands of links (their adverts can be long).
+    this.peerHello = undefined;
     if (this.queue.length > 0) this.flush();
   }
 
@@ -348,7 +352,7 @@ export class FramedLink implements Link {
     this.lastReceived = Date.now();
     this.pings = 0;
     try {
-      if (!this.peerHello) return this.receiveHello(HANDSHAKE_CODEC.decode(data));
+      if (!this.greeted) return this.receiveHello(HANDSHAKE_CODEC.decode(data));
       const frames = this.codec.decode(data);
       for (const frame of frames) {
         if (this.isClosed()) return;
@@ -576,9 +580,11 @@ export class FramedLink implements Link {
 
   private resetConnection(): void {
     clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
     this.ready = false;
     this.helloSent = false;
     this.peerHello = undefined;
+    this.greeted = false;
     this.codec = HANDSHAKE_CODEC;
     this.waitingForDrain = false;
     clearTimeout(this.drainTimer);

@@ -9,7 +9,8 @@ import type { Link, Listener, Transport } from '../../exchange/index.js';
 import type { CodecName } from '../../wire/index.js';
 import { FramedLink, linkOptions } from '../../transport/index.js';
 import { connectWebSocket, type WebSocketConnectOptions } from './reconnect.js';
-import { socketCarrier, type WebSocketLike } from './socket-carrier.js';
+import type { WebSocketLike } from './socket-carrier.js';
+import { ServerCarrier } from './server-carrier.js';
 
 /** Options of a WebSocket listener (`ex.listen({ transport: 'websocket', port, … })`). */
 export interface WebSocketListenOptions {
@@ -83,23 +84,22 @@ export async function listen(
     server,
     maxPayload: maxBytes,
     perMessageDeflate: false,
+    // The accepted sockets are tracked below, with their links (ws's own set costs a closure
+    // per socket).
+    clientTracking: false,
     ...(options.path !== undefined ? { path: options.path } : {}),
   });
   // ws re-emits the HTTP server's errors (a taken port): whoever listens on the server handles
   // them (below, or the owner of a shared server); without a listener here they would throw.
   wss.on('error', () => {});
-  const links = new Set<FramedLink>();
+  const open = new Set<ServerCarrier>();
+  const linkInit = { role: 'acceptor', maxBytes, ...linkOptions(options, LINK_OPTIONS) } as const;
   wss.on('connection', (socket) => {
-    const link = new FramedLink({
-      role: 'acceptor',
-      maxBytes,
-      ...linkOptions(options, LINK_OPTIONS),
-      onShut: () => links.delete(link),
-    });
-    links.add(link);
+    const link = new FramedLink(linkInit);
+    const carrier = new ServerCarrier(socket, link, open);
     // Adopted before the first byte is read, so the peer's hello finds the exchange listening.
     accept(link);
-    link.use(socketCarrier(socket as unknown as WebSocketLike));
+    link.use(carrier);
   });
   if (own) {
     await new Promise<void>((resolve, reject) => {
@@ -126,8 +126,8 @@ export async function listen(
       return address()?.port;
     },
     close: async () => {
-      for (const link of [...links]) link.close('listener closed');
-      for (const client of wss.clients) client.terminate();
+      for (const carrier of [...open]) carrier.link.close('listener closed');
+      for (const carrier of [...open]) carrier.socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       if (own) await new Promise<void>((resolve) => server.close(() => resolve()));
     },

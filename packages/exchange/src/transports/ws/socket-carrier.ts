@@ -17,7 +17,7 @@ export interface WebSocketLike {
 }
 
 /** Close codes: 1000 normal; 1008 policy (protocol error) is sent by the framed link's bye. */
-const NORMAL_CLOSURE = 1000;
+export const NORMAL_CLOSURE = 1000;
 /** A close reason must fit in 123 bytes of UTF-8. */
 const MAX_REASON = 120;
 
@@ -49,7 +49,8 @@ export function socketCarrier(socket: WebSocketLike): Carrier {
   return carrier;
 }
 
-function shorten(reason: string): string {
+/** A close reason cut to fit a close frame (123 bytes of UTF-8). */
+export function shorten(reason: string): string {
   if (reason.length <= MAX_REASON / 3) return reason;
   let out = reason.slice(0, MAX_REASON);
   while (new TextEncoder().encode(out).byteLength > MAX_REASON) out = out.slice(0, -1);
