@@ -1,6 +1,7 @@
 import { IdSource, appendHop, type Envelope, type FailoverPolicy, type Hop } from './envelope.js';
 import { advertiseTo, helloAdverts, resetAdvertised, syncPeer } from './adverts.js';
 import { Context, isThenable } from './handler-context.js';
+import { DropNotices } from './drop-notices.js';
 import { HeldMessages } from './held-messages.js';
 import { Requests } from './requests.js';
 import { mostSpecific, type LocalHandler } from './local-handlers.js';
@@ -88,6 +89,11 @@ export interface ExchangeInit {
   failover?: FailoverPolicy;
   /** Entries in the message log (oldest overwritten). @default 1000 */
   logSize?: number;
+  /**
+   * Estimated bytes the message log keeps, at least 1024 (oldest evicted); a value over a
+   * sixteenth of it is logged without its value (`valueOmitted`). @default 16 MiB
+   */
+  logMaxBytes?: number;
   /** Message ids remembered for duplicate suppression (oldest forgotten). @default 10000 */
   seenSize?: number;
   /** @default 5000 */
@@ -214,6 +220,10 @@ export class Exchange {
     noRoute: (env, from) => this.noRoute(env, from),
   });
   private readonly nameRoutes: NameRoutes<MessageHandler, LocalObserver>;
+  /** `$exchange.dropped`, told at once for a reason's first drop, then summarised per second. */
+  private readonly dropNotices = new DropNotices((notice) =>
+    this.system('$exchange.dropped', notice),
+  );
   /** Next hops towards exchange ids (replies, targeted messages), valid for one route version. */
   private readonly nextHops = new Map<string, { version: number; peer: Peer | undefined }>();
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
@@ -238,7 +248,7 @@ export class Exchange {
     this.failover = init.failover ?? 'retry';
     this.defaultTimeout = init.defaultTimeout ?? 5000;
     this.logSize = init.logSize ?? 1000;
-    this.log = new MessageLog({ capacity: this.logSize });
+    this.log = new MessageLog({ capacity: this.logSize, maxBytes: init.logMaxBytes });
     const seenSize = init.seenSize ?? 10_000;
     if (!Number.isInteger(seenSize) || seenSize < 1)
       throw new RangeError(`seenSize must be a positive integer, got ${seenSize}`);
@@ -630,6 +640,7 @@ export class Exchange {
     this.closed = true;
     this.requests.relays.stop();
     this.held.stop();
+    this.dropNotices.stop();
     for (const listener of this.listeners) void listener.close();
     this.listeners.clear();
     for (const peer of [...this.peers.values()]) peer.link.close('exchange closed');
@@ -1192,8 +1203,7 @@ export class Exchange {
 
   private drop(env: Envelope, reason: string): void {
     this.counters.dropped++;
-    if (!isSystemName(env.name))
-      this.system('$exchange.dropped', { message: env.id, name: env.name, reason });
+    if (!isSystemName(env.name)) this.dropNotices.dropped(env, reason);
   }
 
   private unhandled(env: Envelope): void {

@@ -120,6 +120,40 @@ describe('slow consumers at the hub', () => {
     await reconnected;
   }, 90_000);
 
+  it('its drops are told at once, then summarised once a second per reason: every drop accounted for', async () => {
+    const hub = make('hub');
+    const notices: { reason: string; count?: number }[] = [];
+    hub.on('$exchange.dropped', (m) => notices.push(m.value as (typeof notices)[number]));
+    const listener = await hub.listen({
+      transport: 'tcp',
+      port: 0,
+      maxQueued: 50,
+      slowConsumerTimeout: 2500,
+    });
+    const raw = await rawPeer(listener.port!);
+    cleanups.push(() => raw.close());
+    raw.send([{ t: 'hello', protocol: 1, id: 'raw', adverts: [{ k: 'o', p: 'tick', d: 0 }] }]);
+    await raw.next();
+    await hub.reachable('tick', { observer: true, timeout: 5000 });
+    const gone = first(hub, '$exchange.peer.disconnected', (v) => v.peer === 'raw');
+    const before = hub.describe().counters.dropped;
+    raw.socket.pause();
+    const stream = publish(hub);
+    await gone;
+    stream.stop();
+    const dropped = hub.describe().counters.dropped - before;
+    expect(dropped).toBeGreaterThan(100);
+    // The last summary comes when its window ends, within a second.
+    const told = () => notices.reduce((sum, n) => sum + (n.count ?? 1), 0);
+    await expect.poll(told, { timeout: 5000 }).toBe(dropped);
+    // One notice as it happened, then one summary per reason and second (2.5 s of drops), not
+    // one per drop.
+    expect(notices[0].count).toBeUndefined();
+    expect(notices.slice(1).every((n) => n.count! > 0)).toBe(true);
+    expect(notices.length).toBeLessThanOrEqual(8);
+    expect(notices.every((n) => /\braw\b/.test(n.reason))).toBe(true);
+  }, 60_000);
+
   it('the bye names the error, as a hand-written client reads it', async () => {
     const hub = make('hub');
     const listener = await hub.listen({
