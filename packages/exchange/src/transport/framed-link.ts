@@ -26,6 +26,7 @@ import {
 } from '../wire/index.js';
 import type { Carrier } from './carrier.js';
 import { ReplayBuffer } from './replay-buffer.js';
+import { joinHeartbeats, leaveHeartbeats } from './heartbeat-clock.js';
 import { sharedCodec } from './shared-codecs.js';
 
 /** Options of a framed link (defaults in parentheses). */
@@ -115,7 +116,8 @@ export class FramedLink implements Link {
   private congested = false;
   private waitingForDrain = false;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** The heartbeat interval this link beats at in the heartbeat clock (0: not in it). */
+  private heartbeatEvery = 0;
   private helloTimer: ReturnType<typeof setTimeout> | undefined;
   private lastReceived = 0;
   private lastSent = 0;
@@ -546,14 +548,22 @@ export class FramedLink implements Link {
 
   private startHeartbeat(): void {
     const interval = heartbeatInterval(this.init.heartbeat, this.peerHello?.heartbeat);
-    clearInterval(this.heartbeatTimer);
+    this.stopHeartbeat();
     if (interval === 0) return;
-    this.heartbeatTimer = setInterval(() => this.beat(interval), interval);
-    unref(this.heartbeatTimer);
+    this.heartbeatEvery = interval;
+    joinHeartbeats(this, interval);
   }
 
-  /** Ping after a quiet interval; give the peer up after two (spec/protocol.md, Heartbeats). */
-  private beat(interval: number): void {
+  private stopHeartbeat(): void {
+    if (this.heartbeatEvery > 0) leaveHeartbeats(this, this.heartbeatEvery);
+    this.heartbeatEvery = 0;
+  }
+
+  /**
+   * Ping after a quiet interval; give the peer up after two (spec/protocol.md, Heartbeats).
+   * The heartbeat clock calls it once per interval.
+   */
+  beat(interval: number): void {
     const quiet = Date.now() - this.lastReceived;
     if (quiet >= 2 * interval) {
       return this.carrier?.close(`no frame from the peer for ${quiet} ms (heartbeat)`);
@@ -589,8 +599,7 @@ export class FramedLink implements Link {
     this.waitingForDrain = false;
     clearTimeout(this.drainTimer);
     this.drainTimer = undefined;
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    this.stopHeartbeat();
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.clearSlowConsumer();
