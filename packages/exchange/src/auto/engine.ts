@@ -388,8 +388,7 @@ export class AutoEngine {
   /** A read through a computed's `_`: lazily evaluates, then records the dependency. */
   private readThrough(reader: StateNode, prop: string | symbol): unknown {
     // Usually the i-th read is the i-th read of the last run: skip the name lookup then.
-    const i = reader.depCount;
-    let dep = i < reader.prevCount ? (reader.prevDeps[i] ?? undefined) : undefined;
+    let dep = reader.guessDep(reader.depCount) ?? undefined;
     if (dep?.name !== prop) dep = typeof prop === 'string' ? this.nodes.get(prop) : undefined;
     if (dep === undefined || !dep.has) {
       if (dep?.fn === undefined) {
@@ -675,7 +674,7 @@ export class AutoEngine {
     if (n.sortedIn === id) return; // done, or a back edge: ignored like the reference
     n.sortedIn = id;
     for (let i = 0; i < n.depCount; i++) {
-      const d = n.deps[i];
+      const d = n.depAt(i);
       if (d.affectedIn === id && d.sortedIn !== id) this.visit(d, id, sorted);
     }
     sorted.push(n);

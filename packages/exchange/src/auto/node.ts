@@ -1,9 +1,12 @@
 /** A computed's function: reads through `_`, may `set` its own value later (callback form). */
 export type ComputedFn = (_: any, set: (value: unknown) => void) => unknown;
 
+/** An entry of a computed's dependency list: a dep, or the slot of its entry in that dep. */
+type Pair = StateNode | number | null;
+
 // Shared empty arrays: statics and leaf computeds never allocate their own (boot cost).
 const NO_NODES: StateNode[] = [];
-const NO_SLOTS: number[] = [];
+const NO_PAIRS: Pair[] = [];
 
 /**
  * One state key. The engine works on nodes, not on the `$._` maps, so the hot path touches
@@ -15,15 +18,21 @@ export class StateNode {
   has = false;
   /** Value before the running transaction (its snapshot step). */
   old: unknown = undefined;
-  /** Names read in the latest evaluation, first-read order (computeds only); `depCount` long. */
-  deps: StateNode[] = NO_NODES;
-  /** For each dep, the index of this node's entry in that dep's `dependents`. */
-  depSlots: number[] = NO_SLOTS;
+  /**
+   * The names read in the latest evaluation, in first-read order, as pairs: the dep, then the index
+   * of this node's entry in that dep's `dependents`. `depCount` pairs long; entries past them are
+   * null. One array per computed (a dep list and a slot list per evaluation, current and previous,
+   * were four arrays: most of a graph's memory).
+   */
+  deps: Pair[] = NO_PAIRS;
   depCount = 0;
-  /** The previous evaluation's deps while this node is evaluating (see `beginDeps`). */
-  prevDeps: (StateNode | null)[] = NO_NODES;
-  prevSlots: number[] = NO_SLOTS;
+  /**
+   * While evaluating: how many pairs the previous evaluation left. They stay in `deps` while the
+   * new evaluation reads the same names in the same order (the usual case); at the first
+   * difference the rest are copied to `prev`, which `endDeps` then drops.
+   */
   prevCount = 0;
+  prev: Pair[] | undefined = undefined;
   /** Membership index for `deps`, built only when a computed reads many names. */
   depSet: Set<StateNode> | undefined = undefined;
   /** True once evaluation has started at least once, so `$._.deps` has an entry. */
@@ -65,7 +74,22 @@ export class StateNode {
 
   /** The names read in the latest evaluation, in first-read order. */
   depList(): StateNode[] {
-    return this.deps.slice(0, this.depCount);
+    const list: StateNode[] = [];
+    for (let j = 0; j < this.depCount; j++) list.push(this.deps[2 * j] as StateNode);
+    return list;
+  }
+
+  /** The `i`-th name read in the latest evaluation (`i < depCount`). */
+  depAt(i: number): StateNode {
+    return this.deps[2 * i] as StateNode;
+  }
+
+  /**
+   * The dep the `i`-th read of a running evaluation probably is: the previous evaluation's `i`-th
+   * (null if none or already reused).
+   */
+  guessDep(i: number): StateNode | null {
+    return i < this.prevCount ? ((this.prev ?? this.deps)[2 * i] as StateNode | null) : null;
   }
 
   /**
@@ -75,14 +99,6 @@ export class StateNode {
    * common case and gives the same order.
    */
   beginDeps(): void {
-    const deps = this.deps;
-    const slots = this.depSlots;
-    // Entries past depCount are stale, never read. A first evaluation's lists are made on its
-    // first read, one entry long (a computed reads one or two names, and there are thousands).
-    this.deps = this.prevDeps as StateNode[];
-    this.depSlots = this.prevSlots;
-    this.prevDeps = deps;
-    this.prevSlots = slots;
     this.prevCount = this.depCount;
     this.depCount = 0;
     this.depSet = undefined;
@@ -91,34 +107,72 @@ export class StateNode {
 
   /** End an evaluation: drop the entries of old deps that were not read again. */
   endDeps(): void {
-    for (let j = 0; j < this.prevCount; j++) {
-      const dep = this.prevDeps[j];
-      if (dep === null) continue;
-      this.prevDeps[j] = null;
-      dep.dependents[this.prevSlots[j]] = null;
-      if (++dep.dead > 16 && dep.dead * 2 > dep.dependents.length) dep.compact();
+    const deps = this.deps;
+    const prev = this.prev;
+    if (prev === undefined) {
+      // Read in place: the old pairs past the new ones were not read again.
+      for (let j = 2 * this.depCount; j < 2 * this.prevCount; j += 2) {
+        const dep = deps[j] as StateNode;
+        deps[j] = null;
+        dep.drop(deps[j + 1] as number);
+      }
+    } else {
+      for (let j = 2 * this.depCount; j < deps.length && deps[j] !== null; j += 2) deps[j] = null;
+      for (let j = 0; j < 2 * this.prevCount; j += 2) {
+        const dep = prev[j] as StateNode | null;
+        if (dep === null) continue;
+        prev[j] = null;
+        dep.drop(prev[j + 1] as number);
+      }
+      this.prev = undefined;
     }
     this.prevCount = 0;
+  }
+
+  /** Tombstone this node's dependents entry at `slot`. */
+  private drop(slot: number): void {
+    this.dependents[slot] = null;
+    if (++this.dead > 16 && this.dead * 2 > this.dependents.length) this.compact();
   }
 
   /** Record that `dep` was read by this computed (deduplicated). */
   addDep(dep: StateNode): void {
     const i = this.depCount;
+    const deps = this.deps;
     if (i < 16) {
-      for (let j = 0; j < i; j++) if (this.deps[j] === dep) return;
+      for (let j = 0; j < 2 * i; j += 2) if (deps[j] === dep) return;
     } else {
       this.depSet ??= new Set(this.depList());
       if (this.depSet.has(dep)) return;
       this.depSet.add(dep);
     }
     let slot: number;
-    if (i < this.prevCount && this.prevDeps[i] === dep && dep.moveToEnd(this.prevSlots[i])) {
-      slot = this.prevSlots[i];
-      this.prevDeps[i] = null; // reused: the entry is now the last one
-    } else slot = dep.append(this);
-    if (this.deps === NO_NODES) ((this.deps = [dep]), (this.depSlots = [slot]));
-    else ((this.deps[i] = dep), (this.depSlots[i] = slot));
+    if (i >= this.prevCount) slot = dep.append(this);
+    else {
+      let prev = this.prev;
+      if (prev === undefined) {
+        // The previous evaluation's i-th read, and its entry can stay: the pair is already right.
+        if (deps[2 * i] === dep && dep.moveToEnd(deps[2 * i + 1] as number)) {
+          this.depCount = i + 1;
+          return;
+        }
+        prev = this.detachPrev(i);
+      }
+      if (prev[2 * i] === dep && dep.moveToEnd(prev[2 * i + 1] as number)) {
+        slot = prev[2 * i + 1] as number;
+        prev[2 * i] = null; // reused: the entry is now the last one
+      } else slot = dep.append(this);
+    }
+    if (this.deps === NO_PAIRS) this.deps = [dep, slot];
+    else ((this.deps[2 * i] = dep), (this.deps[2 * i + 1] = slot));
     this.depCount = i + 1;
+  }
+
+  /** The new reads differ from the old at `i`: keep the old pairs not yet reused apart. */
+  private detachPrev(i: number): Pair[] {
+    const prev = this.deps.slice(0, 2 * this.prevCount);
+    for (let j = 0; j < 2 * i; j += 2) prev[j] = null; // read again in place
+    return (this.prev = prev);
   }
 
   /**
@@ -166,12 +220,11 @@ export class StateNode {
 
   /** The entry for `dep` (current or previous evaluation) moved from slot `from` to `to`. */
   private moveSlot(dep: StateNode, from: number, to: number): void {
-    for (let j = 0; j < this.depCount; j++) {
-      if (this.deps[j] === dep && this.depSlots[j] === from) this.depSlots[j] = to;
-    }
-    for (let j = 0; j < this.prevCount; j++) {
-      if (this.prevDeps[j] === dep && this.prevSlots[j] === from) this.prevSlots[j] = to;
-    }
+    const prev = this.prev;
+    // Old pairs not yet read again are still in `deps` until a difference detaches them.
+    const end = 2 * (prev === undefined ? Math.max(this.depCount, this.prevCount) : this.depCount);
+    fixSlot(this.deps, end, dep, from, to);
+    if (prev !== undefined) fixSlot(prev, 2 * this.prevCount, dep, from, to);
   }
 
   /** Remove tombstones and unwrap the ring, fixing the slot each reader keeps for this node. */
@@ -200,4 +253,8 @@ export class StateNode {
     }
     return live;
   }
+}
+
+function fixSlot(pairs: Pair[], end: number, dep: StateNode, from: number, to: number): void {
+  for (let j = 0; j < end; j += 2) if (pairs[j] === dep && pairs[j + 1] === from) pairs[j + 1] = to;
 }
