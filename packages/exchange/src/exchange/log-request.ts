@@ -28,7 +28,11 @@ export type LogRequest = Pick<LogQuery, 'pattern' | 'peer' | 'direction' | 'sinc
   system?: boolean;
 };
 
-/** An answered entry: as logged, with `truncated` when the value was cut to a JSON preview. */
+/**
+ * An answered entry: as logged, with `truncated` when the value was cut to a JSON preview. An
+ * entry whose value was too large for the log has no `value` and carries `valueOmitted` (its
+ * estimated bytes, a lower bound) instead.
+ */
 export type LogRequestEntry = LogEntry<Envelope> & { truncated?: true };
 
 /**

@@ -1,13 +1,17 @@
 /**
  * A bounded, in-memory log of the messages a peer sent and received, for tracing and the
- * dashboard. When full, the oldest entry is overwritten and counted in `dropped`.
+ * dashboard. It holds at most `capacity` entries and about `maxBytes` bytes (estimated, see
+ * size-estimate.ts): past either, the oldest entries are evicted and counted in `dropped`. A
+ * value over `maxValueBytes` is not kept at all: the entry holds a copy of the envelope
+ * without it, and says so in `valueOmitted`.
  *
  * @example
- * const log = new MessageLog<{ name: string }>({ capacity: 100 });
+ * const log = new MessageLog<{ name: string }>({ capacity: 100, maxBytes: 1 << 20 });
  * log.push({ direction: 'in', peer: 'hub', envelope: { name: 'db.query' } });
  * log.query({ pattern: 'db.>', limit: 10 }); // the 10 newest db messages, oldest first
  */
 import { matches, validatePattern } from './names.js';
+import { estimateSize } from './size-estimate.js';
 
 /** Which way a logged message went. */
 export type Direction = 'in' | 'out';
@@ -21,7 +25,16 @@ export interface LogEntry<E extends { name: string }> {
   readonly at: number;
   /** The peer it came from or went to; `undefined` for local delivery. */
   readonly peer: string | undefined;
+  /**
+   * The envelope as logged. When `valueOmitted` is set, a copy of it without `value` (the
+   * original, shared with handlers and the wire, is untouched).
+   */
   readonly envelope: E;
+  /**
+   * Only on an entry whose value was too large to keep (over `maxValueBytes`, or too many parts
+   * to measure, see size-estimate.ts): the value's estimated size in bytes, a lower bound.
+   */
+  readonly valueOmitted?: number;
 }
 
 /** What `push` takes: an entry without its `seq`, which the log assigns. */
@@ -35,7 +48,12 @@ export interface LogEntryInit<E extends { name: string }> {
 
 export interface MessageLogInit {
   /** Entries kept; a positive integer. @default 1000 */
-  capacity?: number;
+  capacity?: number | undefined;
+  /**
+   * Estimated bytes kept, envelopes and values included; an integer of at least 1024. A value
+   * over a sixteenth of it is left out of its entry. @default 16 MiB
+   */
+  maxBytes?: number | undefined;
 }
 
 /** Filters for `query`; all optional, all must hold. */
@@ -54,30 +72,75 @@ export interface LogQuery {
 
 /** The default `capacity`. */
 export const DEFAULT_LOG_CAPACITY = 1000;
+/** The default `maxBytes`: 16 MiB. */
+export const DEFAULT_LOG_MAX_BYTES = 16 * 1024 * 1024;
+/** The smallest `maxBytes`. */
+export const MIN_LOG_MAX_BYTES = 1024;
+/** `maxValueBytes` is `maxBytes` divided by this: the log keeps at least 16 of its largest values. */
+const VALUE_SHARE = 16;
+/** An entry's fixed cost: its ring slots, the envelope object, its id and name strings. */
+const ENTRY_BYTES = 256;
+/** A hop of the envelope's trace. */
+const HOP_BYTES = 48;
+/** The envelope copy made when its value is left out. */
+const COPY_BYTES = 160;
+
+/** The parts of an envelope the log measures; all but `name` optional, so any `E` has them. */
+interface Measured {
+  id?: unknown;
+  value?: unknown;
+  trace?: { length: number };
+  headers?: unknown;
+  error?: unknown;
+}
 
 /** A ring buffer of log entries, oldest first when read. */
 export class MessageLog<E extends { name: string }> implements Iterable<LogEntry<E>> {
   /** The most entries kept. */
   readonly capacity: number;
+  /** The most estimated bytes kept (the newest entry is kept even if it alone costs more). */
+  readonly maxBytes: number;
+  /** A value estimated larger is left out of its entry (`valueOmitted`). */
+  readonly maxValueBytes: number;
   // Parallel rings, so logging a message allocates nothing (entries are built when read).
   #seqs: number[] = [];
   #directions: Direction[] = [];
   #ats: number[] = [];
   #peers: (string | undefined)[] = [];
-  #envelopes: E[] = [];
+  #envelopes: (E | undefined)[] = [];
+  /** Each entry's estimated bytes. */
+  #costs: number[] = [];
+  /** Each entry's `valueOmitted`, or 0. */
+  #omitted: number[] = [];
   /** Index of the oldest entry. */
   #head = 0;
   #size = 0;
+  #bytes = 0;
   #dropped = 0;
   #seq = 0;
+  // The last object value measured, by envelope id: a relayed message is logged in and out, and
+  // a fanned-out one once per peer. The value itself is held only if its entry keeps it anyway.
+  #lastId: unknown = undefined;
+  #lastValue: unknown = undefined;
+  #lastValueBytes = 0;
 
-  /** @throws {RangeError} if `capacity` is not a positive integer. */
+  /**
+   * @throws {RangeError} if `capacity` is not a positive integer or `maxBytes` not an integer of
+   *   at least 1024.
+   */
   constructor(init: MessageLogInit = {}) {
-    const { capacity = DEFAULT_LOG_CAPACITY } = init;
+    const { capacity = DEFAULT_LOG_CAPACITY, maxBytes = DEFAULT_LOG_MAX_BYTES } = init;
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     }
+    if (!Number.isInteger(maxBytes) || maxBytes < MIN_LOG_MAX_BYTES) {
+      throw new RangeError(
+        `log maxBytes must be an integer of at least ${MIN_LOG_MAX_BYTES}, got ${maxBytes}`,
+      );
+    }
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
+    this.maxValueBytes = Math.floor(maxBytes / VALUE_SHARE);
   }
 
   /** Entries held now. */
@@ -85,7 +148,15 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     return this.#size;
   }
 
-  /** Entries overwritten because the log was full, since it was made or cleared. */
+  /** The estimated bytes the entries held now cost. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Entries evicted because the log was full (`capacity`) or over `maxBytes`, since it was made
+   * or cleared.
+   */
   get dropped(): number {
     return this.#dropped;
   }
@@ -101,25 +172,75 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
 
   /** `push` without the entry object: the per-message path. */
   record(direction: Direction, peer: string | undefined, envelope: E, at: number): void {
-    let i: number;
-    if (this.#size < this.capacity) {
-      i = (this.#head + this.#size++) % this.capacity;
-    } else {
-      i = this.#head;
-      this.#head = i + 1 === this.capacity ? 0 : i + 1;
-      this.#dropped++;
+    const measured = envelope as Measured;
+    let cost = this.#overhead(measured);
+    let logged = envelope;
+    let omitted = 0;
+    const valueBytes = this.#valueBytes(measured);
+    if (valueBytes >= 0 && valueBytes <= this.maxValueBytes) cost += valueBytes;
+    else {
+      omitted = Math.abs(valueBytes);
+      logged = { ...envelope, value: undefined };
+      cost += COPY_BYTES;
     }
+    if (this.#size === this.capacity) this.#evictOldest();
+    while (this.#size > 0 && this.#bytes + cost > this.maxBytes) this.#evictOldest();
+    const i = (this.#head + this.#size++) % this.capacity;
     this.#seqs[i] = ++this.#seq;
     this.#directions[i] = direction;
     this.#ats[i] = at;
     this.#peers[i] = peer;
-    this.#envelopes[i] = envelope;
+    this.#envelopes[i] = logged;
+    this.#costs[i] = cost;
+    this.#omitted[i] = omitted;
+    this.#bytes += cost;
+  }
+
+  /** An entry's bytes besides its value: fixed, per hop, and its headers and error if any. */
+  #overhead(env: Measured): number {
+    let bytes = ENTRY_BYTES;
+    if (env.trace !== undefined) bytes += HOP_BYTES * env.trace.length;
+    if (env.headers !== undefined) bytes += this.#keptBytes(env.headers);
+    if (env.error !== undefined) bytes += this.#keptBytes(env.error);
+    return bytes;
+  }
+
+  /** A part that is always kept: unmeasured counts as at least a value over the limit. */
+  #keptBytes(part: unknown): number {
+    const bytes = estimateSize(part, this.maxBytes);
+    return bytes >= 0 ? bytes : Math.max(-bytes, this.maxValueBytes + 1);
+  }
+
+  /** `estimateSize` of the value, remembered for the last object value (see `#lastId`). */
+  #valueBytes(env: Measured): number {
+    const value = env.value;
+    if (typeof value !== 'object' || value === null) return estimateSize(value, this.maxValueBytes);
+    const id = env.id;
+    // The same message again; if its value was left out, a different value under that id is too.
+    if (id !== undefined && id === this.#lastId) {
+      if (this.#lastValue === value || this.#lastValue === undefined) return this.#lastValueBytes;
+    }
+    const bytes = estimateSize(value, this.maxValueBytes);
+    this.#lastId = id;
+    this.#lastValueBytes = bytes;
+    this.#lastValue = bytes >= 0 && bytes <= this.maxValueBytes ? value : undefined;
+    return bytes;
+  }
+
+  /** Forget the oldest entry, envelope first, so its value can be collected. */
+  #evictOldest(): void {
+    const i = this.#head;
+    this.#bytes -= this.#costs[i];
+    this.#envelopes[i] = undefined;
+    this.#head = i + 1 === this.capacity ? 0 : i + 1;
+    this.#size--;
+    this.#dropped++;
   }
 
   /** The newest logged envelope that passes `match` (or undefined): scans newest first. */
   findEnvelope(match: (envelope: E) => boolean): E | undefined {
     for (let i = this.#size - 1; i >= 0; i--) {
-      const envelope = this.#envelopes[(this.#head + i) % this.capacity];
+      const envelope = this.#envelopes[(this.#head + i) % this.capacity]!;
       if (match(envelope)) return envelope;
     }
     return undefined;
@@ -152,9 +273,13 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#ats = [];
     this.#peers = [];
     this.#envelopes = [];
+    this.#costs = [];
+    this.#omitted = [];
     this.#head = 0;
     this.#size = 0;
+    this.#bytes = 0;
     this.#dropped = 0;
+    this.#lastId = this.#lastValue = undefined;
   }
 
   /** The entries, oldest first. */
@@ -165,12 +290,14 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   /** The i-th oldest entry. */
   #at(i: number): LogEntry<E> {
     const j = (this.#head + i) % this.capacity;
-    return {
+    const entry = {
       seq: this.#seqs[j],
       direction: this.#directions[j],
       at: this.#ats[j],
       peer: this.#peers[j],
-      envelope: this.#envelopes[j],
+      envelope: this.#envelopes[j]!,
     };
+    const omitted = this.#omitted[j];
+    return omitted === 0 ? entry : { ...entry, valueOmitted: omitted };
   }
 }
