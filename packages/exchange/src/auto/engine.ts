@@ -50,10 +50,20 @@ interface TxnRecord {
 }
 
 /**
- * The longest affected list an engine keeps for its next transaction: a big one would stay in the
- * heap for the engine's life, and its allocation is small beside recomputing as many computeds.
+ * The longest affected list an engine keeps for its next transaction (and twice that for
+ * changes): a big one would stay in the heap for the engine's life.
  */
 const SPARE_LIMIT = 128;
+/**
+ * Longer lists are kept for the next transaction of any engine instead (a transaction is
+ * synchronous, so one of each is enough; a nested one makes its own). They are cleared when given
+ * back, so they hold no engine's nodes or values; they are kept up to this length.
+ */
+const SHARED_LIMIT = 8192;
+const shared: { affected: StateNode[] | undefined; changes: unknown[] | undefined } = {
+  affected: undefined,
+  changes: undefined,
+};
 
 /** A transaction's trace: `updates` holds the new values of the computeds that changed. */
 function traceOf(txn: TxnRecord): Trace {
@@ -526,8 +536,9 @@ export class AutoEngine {
     onlyValue: unknown,
   ): Trace | undefined {
     const id = ++this.txnCounter;
-    const affected = this.spareAffected ?? [];
+    let affected = this.spareAffected;
     this.spareAffected = undefined;
+    if (affected === undefined) ((affected = shared.affected ?? []), (shared.affected = undefined));
     this.linked = false;
     this.affectedCount = 0;
     if (only) this.invalidate(only, id, affected);
@@ -554,6 +565,10 @@ export class AutoEngine {
     }
     const trace = this.finish(id, triggers, only, onlyValue, sorted, count);
     if (count <= SPARE_LIMIT) this.spareAffected = affected;
+    else if (count <= SHARED_LIMIT) {
+      (affected as unknown[]).fill(undefined, 0, count);
+      shared.affected = affected;
+    }
     return trace;
   }
 
@@ -566,8 +581,9 @@ export class AutoEngine {
     sorted: StateNode[],
     count: number,
   ): Trace | undefined {
-    const changes = this.spareChanges ?? []; // node, value, node, value, …
+    let changes = this.spareChanges; // node, value, node, value, …
     this.spareChanges = undefined;
+    if (changes === undefined) ((changes = shared.changes ?? []), (shared.changes = undefined));
     let c = 0;
     if (only) ((only.changedIn = id), (changes[c++] = only), (changes[c++] = only.value));
     else
@@ -594,10 +610,17 @@ export class AutoEngine {
     if (this.notifying === 0 && previousCount <= 2 * SPARE_LIMIT) {
       for (let i = 1; i < previousCount; i += 2) previous[i] = undefined;
       this.spareChanges = previous;
+    } else if (this.notifying === 0 && previousCount <= 2 * SHARED_LIMIT) {
+      previous.fill(undefined, 0, previousCount);
+      shared.changes = previous;
     }
     // Building `updates` (a map of every changed name) is the costliest part of a small
     // transaction: do it only when a trace callback, a kernel hook or the caller will see it.
-    const wanted = this.opt.trace !== undefined || this.traceWanted > 0 || this.kernel.hooked;
+    // (While unobserved the kernel has no hook: no need to ask it.)
+    const wanted =
+      this.opt.trace !== undefined ||
+      this.traceWanted > 0 ||
+      (!this.unobserved && this.kernel.hooked);
     const trace = wanted ? traceOf(txn) : undefined;
     this.lastTraceBuilt = trace;
     this.notifying++;
