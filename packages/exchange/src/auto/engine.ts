@@ -124,6 +124,8 @@ export class AutoEngine {
   private spareAffected: StateNode[] | undefined = undefined;
   private spareChanges: unknown[] | undefined = undefined;
   private notifying = 0;
+  /** Set once anything subscribed: until then a transaction has no subscribers to look for. */
+  private subscribed = false;
   /** How many entries of the affected list `invalidate` filled. */
   private affectedCount = 0;
   private lastTraceBuilt: Trace | undefined = undefined;
@@ -623,21 +625,26 @@ export class AutoEngine {
       (!this.unobserved && this.kernel.hooked);
     const trace = wanted ? traceOf(txn) : undefined;
     this.lastTraceBuilt = trace;
-    this.notifying++;
-    try {
-      for (let i = 0; i < c; i += 2) {
-        const n = changes[i] as StateNode;
-        if (n.subs !== undefined) this.notify(n);
-      }
-    } finally {
-      this.notifying--;
-    }
+    if (this.subscribed) this.notifyChanges(changes, c);
     if (this.monitor) {
       const all = triggers ?? [{ name: only!.name, value: onlyValue }]; // (never: see write)
       this.monitorTransaction(id, all, count, c / 2, trace);
     }
     if (trace) this.opt.trace?.(trace);
     return trace;
+  }
+
+  /** Step 8: the subscribers of each changed name, in order. */
+  private notifyChanges(changes: unknown[], count: number): void {
+    this.notifying++;
+    try {
+      for (let i = 0; i < count; i += 2) {
+        const n = changes[i] as StateNode;
+        if (n.subs !== undefined) this.notify(n);
+      }
+    } finally {
+      this.notifying--;
+    }
   }
 
   private monitorTransaction(
@@ -725,6 +732,7 @@ export class AutoEngine {
     cb(node.has ? node.value : undefined);
     const subs = (this.subs[node.name] ??= {});
     node.subs = subs;
+    this.subscribed = true;
     let i = 0;
     while (String(i).padStart(3, '0') in subs) i++;
     const tag = String(i).padStart(3, '0');

@@ -41,6 +41,12 @@ export class LagTimer {
 
   /** At the start of an evaluation; `nested` when another evaluation is running. Returns its start, or -1. */
   start(nested: boolean): number {
+    // Inside a window of this synchronous run: nothing to do (kept small, to be inlined).
+    if (this.inWindow !== 0 && !nested && burstOpen && this.burst === burst) return -1;
+    return this.begin(nested);
+  }
+
+  private begin(nested: boolean): number {
     if (nested || this.lag < 0) return performance.now();
     if (!burstOpen) ((burstOpen = true), queueMicrotask(endBurst));
     if (this.burst !== burst) {
