@@ -1,3 +1,4 @@
+import { CompactMap } from './compact.js';
 import type { Envelope } from './envelope.js';
 import type { MessageObserver, RequestOptions, SendOptions } from './exchange.js';
 import type { Advert, Link } from './link.js';
@@ -26,7 +27,7 @@ export interface PeerOwner {
  */
 export class Peer {
   /** Pattern key → distance last advertised to this peer. */
-  readonly advertised = new Map<string, number>();
+  readonly advertised = new CompactMap<string, number>();
   #inflight: Set<string> | undefined;
   /**
    * Request ids routed through this peer and not yet answered. Made on first use: a hub has

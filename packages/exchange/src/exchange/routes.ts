@@ -1,4 +1,4 @@
-import { Distances } from './distances.js';
+import { CompactMap, CompactSet } from './compact.js';
 import type { Advert } from './link.js';
 import { PatternTrie } from './trie.js';
 
@@ -15,7 +15,7 @@ export class RouteEntry {
   /** Local handlers/observers for this pattern (0 means none here). */
   local = 0;
   /** Peer id → distance through that peer. */
-  readonly via = new Distances();
+  readonly via = new CompactMap<string, number>();
   /** How many of `via` are peers that are not leaves: leaves are told only such routes. */
   relayed = 0;
   constructor(
@@ -75,12 +75,8 @@ export class RouteTable {
   readonly leaves = new Set<string>();
   /** Entries that are local or reachable through a peer that is not a leaf. */
   private readonly sharedEntries = new Set<RouteEntry>();
-  /**
-   * Peer id → the entries with a route through it (so a peer that leaves costs its own routes):
-   * the entry itself while it is the only one (a hub's idle leaves: a Set each would be ~180
-   * bytes), else a Set.
-   */
-  private readonly byPeer = new Map<string, RouteEntry | Set<RouteEntry>>();
+  /** Peer id → the entries with a route through it (so a peer that leaves costs its own routes). */
+  private readonly byPeer = new Map<string, CompactSet<RouteEntry>>();
   /** Keys whose best distance may have changed since the last `takeChanged()`. */
   private changed = new Set<RouteEntry>();
   private changedShared = new Set<RouteEntry>();
@@ -139,10 +135,9 @@ export class RouteTable {
     const relay = !this.leaves.has(peer);
     if (before === undefined) {
       if (relay) e.relayed++;
-      const mine = this.byPeer.get(peer);
-      if (mine === undefined) this.byPeer.set(peer, e);
-      else if (mine instanceof Set) mine.add(e);
-      else if (mine !== e) this.byPeer.set(peer, new Set([mine, e]));
+      let mine = this.byPeer.get(peer);
+      if (!mine) this.byPeer.set(peer, (mine = new CompactSet()));
+      mine.add(e);
     }
     this.changedFor(e, relay);
   }
@@ -150,10 +145,9 @@ export class RouteTable {
   /** Forget every route through a peer that left (or starts over with a new hello). */
   forgetPeer(peer: string): void {
     const mine = this.byPeer.get(peer);
-    if (mine === undefined) return;
+    if (!mine) return;
     this.byPeer.delete(peer);
-    if (mine instanceof Set) for (const e of mine) this.unlearn(peer, e, false);
-    else this.unlearn(peer, mine, false);
+    for (const e of mine) this.unlearn(peer, e, false);
   }
 
   takeChanged(): RouteChanges {
@@ -176,15 +170,9 @@ export class RouteTable {
     if (!e.via.delete(peer)) return;
     const relay = !this.leaves.has(peer);
     if (relay) e.relayed--;
-    if (index) this.unindex(peer, e);
+    if (index) this.byPeer.get(peer)?.delete(e);
     this.changedFor(e, relay);
     this.prune(e);
-  }
-
-  private unindex(peer: string, e: RouteEntry): void {
-    const mine = this.byPeer.get(peer);
-    if (mine instanceof Set) mine.delete(e);
-    else if (mine === e) this.byPeer.delete(peer);
   }
 
   private changedFor(e: RouteEntry, shared: boolean): void {

@@ -9,6 +9,7 @@
  * routes.match('db.query'); // ['rest', 'exact', 'star'] (in no particular order)
  * routes.match('db.a.b'); // ['rest']
  */
+import { CompactSet } from './compact.js';
 import { validatePattern } from './names.js';
 
 /** One token level. Wildcards get their own fields, so matching never looks them up by key. */
@@ -17,10 +18,10 @@ class Node<T> {
   children: Map<string, Node<T>> | undefined = undefined;
   /** The `*` child. */
   star: Node<T> | undefined = undefined;
-  /** Values of patterns that end here. */
-  values: Set<T> | undefined = undefined;
+  /** Values of patterns that end here (mostly one: a hub's leaves each observe their own). */
+  values: CompactSet<T> | undefined = undefined;
   /** Values of patterns that end here with `>` (one or more further tokens). */
-  rest: Set<T> | undefined = undefined;
+  rest: CompactSet<T> | undefined = undefined;
 
   get empty(): boolean {
     return !this.children && !this.star && !this.values && !this.rest;
@@ -69,7 +70,7 @@ export class PatternTrie<T> {
     const rest = tokens[tokens.length - 1] === '>';
     let node = this.#root;
     for (let i = 0; i < tokens.length - (rest ? 1 : 0); i++) node = child(node, tokens[i]);
-    const set = rest ? (node.rest ??= new Set()) : (node.values ??= new Set());
+    const set = rest ? (node.rest ??= new CompactSet()) : (node.values ??= new CompactSet());
     if (!set.has(value)) {
       set.add(value);
       this.#size++;
@@ -184,7 +185,7 @@ export class PatternTrie<T> {
     if (node.star !== undefined) this.#visit(node.star, i + 1);
   }
 
-  #emit(values: Set<T>): void {
+  #emit(values: CompactSet<T>): void {
     const out = this.#out;
     if (!Array.isArray(out)) {
       for (const v of values) out.add(v);
@@ -205,7 +206,7 @@ export class PatternTrie<T> {
     }
   }
 
-  #setOf(pattern: string): Set<T> | undefined {
+  #setOf(pattern: string): CompactSet<T> | undefined {
     const tokens = pattern.split('.');
     const rest = tokens[tokens.length - 1] === '>';
     let node: Node<T> | undefined = this.#root;
