@@ -183,9 +183,17 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
       logged = { ...envelope, value: undefined };
       cost += COPY_BYTES;
     }
-    if (this.#size === this.capacity) this.#evictOldest();
-    while (this.#size > 0 && this.#bytes + cost > this.maxBytes) this.#evictOldest();
-    const i = (this.#head + this.#size++) % this.capacity;
+    let i: number;
+    if (this.#size < this.capacity) i = (this.#head + this.#size++) % this.capacity;
+    else {
+      // Full: the oldest entry's slot becomes the newest's.
+      i = this.#head;
+      this.#head = i + 1 === this.capacity ? 0 : i + 1;
+      this.#bytes -= this.#costs[i];
+      this.#dropped++;
+    }
+    // The new entry, at i, is already counted in #size and is never the oldest here.
+    while (this.#size > 1 && this.#bytes + cost > this.maxBytes) this.#evictOldest();
     this.#seqs[i] = ++this.#seq;
     this.#directions[i] = direction;
     this.#ats[i] = at;

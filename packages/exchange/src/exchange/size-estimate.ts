@@ -1,8 +1,9 @@
 /**
  * A cheap estimate of the bytes a message value keeps alive, for the message log's byte budget.
  * It runs at every hop of every message, so it is O(1) for primitives, strings and binary data,
- * and walks arrays and objects only up to `MAX_PARTS` items and properties: a value with more
- * is not measured but reported as unmeasured, which callers treat as over any limit.
+ * and walks arrays and objects only up to `MAX_PARTS` items and properties and `MAX_DEPTH`
+ * levels: a value with more is not measured but reported as unmeasured, which callers treat as
+ * over any limit.
  *
  * @example
  * estimateSize('x'.repeat(1000), 1 << 20); // 1024: a string costs its length, a header, a slot
@@ -23,6 +24,13 @@ const PROPERTY = 16;
 /** BigInts, symbols and functions: counted as small, their size is not cheap to read. */
 const OPAQUE = 32;
 
+/** Levels of nesting an estimate follows; a deeper value is unmeasured. */
+export const MAX_DEPTH = 64;
+
+// Parts the walk in progress may still visit. Module state, saved and restored around each
+// walk, so a getter that logs a message while being measured cannot corrupt the outer walk.
+let partsLeft = 0;
+
 /**
  * Roughly the bytes `value` keeps alive: strings by length, typed arrays and buffers by
  * `byteLength`, arrays and objects as the sum of their parts plus a header per container.
@@ -30,12 +38,21 @@ const OPAQUE = 32;
  * @param value - any value; getters and proxies may run, and any error they throw is caught.
  * @param limit - the walk stops once the estimate passes it: the result is then a lower bound.
  * @returns the estimate in bytes (at most `limit`, or a lower bound above it); or, when the walk
- *   gave up (more than `MAX_PARTS` parts, or reading the value threw), the bytes counted so far
- *   negated: a negative result means unmeasured, and `-result` is still a lower bound.
+ *   gave up (more than `MAX_PARTS` parts, more than `MAX_DEPTH` levels, or reading the value
+ *   threw), the bytes counted so far negated: a negative result means unmeasured, and
+ *   `-result` is still a lower bound.
  */
 export function estimateSize(value: unknown, limit: number): number {
-  if (typeof value === 'object' && value !== null) return walk(value, limit);
-  return primitiveSize(value);
+  if (typeof value !== 'object' || value === null) return primitiveSize(value);
+  const outer = partsLeft;
+  partsLeft = MAX_PARTS;
+  try {
+    return measure(value, limit, 0);
+  } catch {
+    return -OBJECT; // a throwing getter or a revoked proxy: unmeasured
+  } finally {
+    partsLeft = outer;
+  }
 }
 
 /** A primitive's bytes, or a function's. */
@@ -46,7 +63,6 @@ function primitiveSize(value: unknown): number {
     case 'number':
     case 'boolean':
     case 'undefined':
-      return SLOT;
     case 'object': // null
       return SLOT;
     case 'bigint':
@@ -56,58 +72,50 @@ function primitiveSize(value: unknown): number {
   }
 }
 
-// Iterative, with an explicit stack: a deeply nested value cannot overflow the call stack, and
-// the part count bounds the whole walk, cycles included.
-function walk(root: object, limit: number): number {
-  const pending: object[] = [root];
-  let bytes = 0;
-  let parts = 0;
-  try {
-    for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-      if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) {
-        bytes += OBJECT + node.byteLength;
-      } else if (Array.isArray(node)) {
-        const items = node as unknown[];
-        bytes += OBJECT + SLOT * items.length;
-        // Known before visiting: a long array gives up at once, counted as its slots.
-        if ((parts += items.length) > MAX_PARTS) return gaveUp(bytes);
-        for (let i = 0; i < items.length; i++) bytes += part(items[i], pending);
-      } else if (node instanceof Map || node instanceof Set) {
-        bytes += OBJECT + 2 * PROPERTY * node.size;
-        if ((parts += 2 * node.size) > MAX_PARTS) return gaveUp(bytes);
-        if (node instanceof Map)
-          for (const [k, v] of node as Map<unknown, unknown>)
-            bytes += part(k, pending) + part(v, pending);
-        else for (const v of node as Set<unknown>) bytes += part(v, pending);
-      } else {
-        bytes += OBJECT;
-        const record = node as Record<string, unknown>;
-        for (const key in record) {
-          if (++parts > MAX_PARTS) return gaveUp(bytes);
-          bytes += PROPERTY + key.length + part(record[key], pending);
-        }
-      }
-      if (bytes > limit) return bytes;
+// Recursive, but at most MAX_DEPTH deep, and MAX_PARTS bounds the whole walk, cycles included.
+// Returns as estimateSize does.
+function measure(node: object, limit: number, depth: number): number {
+  if (depth > MAX_DEPTH) return -OBJECT;
+  let bytes = OBJECT;
+  if (Array.isArray(node)) {
+    const items = node as unknown[];
+    bytes += SLOT * items.length;
+    // Known before visiting: a long array gives up at once, counted as its slots.
+    if ((partsLeft -= items.length) < 0) return -bytes;
+    for (let i = 0; i < items.length && bytes <= limit; i++) {
+      const b = partBytes(items[i], limit - bytes, depth);
+      if (b < 0) return b - bytes;
+      bytes += b;
     }
-  } catch {
-    return gaveUp(bytes); // a throwing getter or a revoked proxy: unmeasured
+    return bytes;
+  }
+  const proto: unknown = Object.getPrototypeOf(node);
+  if (proto !== Object.prototype && proto !== null) {
+    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) return bytes + node.byteLength;
+    if (node instanceof Map || node instanceof Set) return collection(node, limit, depth);
+  }
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    if (--partsLeft < 0) return -bytes;
+    const b = partBytes(record[key], limit - bytes, depth);
+    if (b < 0) return b - bytes;
+    bytes += PROPERTY + key.length + b;
+    if (bytes > limit) break;
   }
   return bytes;
 }
 
-/**
- * A part's bytes beyond the slot its container already counted: 0 for a number, boolean or
- * null; 0 for an object too, which is queued on `pending` and counted when visited.
- */
-function part(value: unknown, pending: object[]): number {
-  if (typeof value === 'object' && value !== null) {
-    pending.push(value);
-    return 0;
-  }
+/** A part's bytes beyond the slot its container already counted (0 for a number). */
+function partBytes(value: unknown, limit: number, depth: number): number {
+  if (typeof value === 'object' && value !== null) return measure(value, limit, depth + 1);
   return primitiveSize(value) - SLOT;
 }
 
-/** Unmeasured: the negated lower bound (at least one object header, so always below 0). */
-function gaveUp(bytes: number): number {
-  return -Math.max(bytes, OBJECT);
+/** A Map's keys and values, or a Set's values, measured as an array of them. */
+function collection(node: Map<unknown, unknown> | Set<unknown>, limit: number, depth: number) {
+  const count = node instanceof Map ? 2 * node.size : node.size;
+  if (count > partsLeft) return -(OBJECT + SLOT * count); // before copying them out
+  const parts = node instanceof Map ? [...node.keys(), ...node.values()] : [...node.values()];
+  const bytes = measure(parts, limit, depth);
+  return bytes < 0 ? bytes - OBJECT : bytes + OBJECT;
 }

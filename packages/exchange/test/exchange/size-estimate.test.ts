@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PARTS, estimateSize } from '../../src/exchange/size-estimate.js';
+import { MAX_DEPTH, MAX_PARTS, estimateSize } from '../../src/exchange/size-estimate.js';
 
 const MiB = 1024 * 1024;
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -68,11 +68,21 @@ describe('estimateSize', () => {
     );
   });
 
-  it('gives up on a very deep value without overflowing the stack', () => {
+  it(`gives up on a value nested more than ${MAX_DEPTH} deep, without overflowing the stack`, () => {
     const deep = chain(200_000);
     expect(() => estimateSize(deep, NO_LIMIT)).not.toThrow();
     expect(estimateSize(deep, NO_LIMIT)).toBeLessThan(0);
-    expect(estimateSize(chain(100), NO_LIMIT)).toBeGreaterThan(100 * 24);
+    expect(estimateSize(chain(MAX_DEPTH + 1), NO_LIMIT)).toBeLessThan(0);
+    expect(estimateSize(chain(MAX_DEPTH), NO_LIMIT)).toBeGreaterThan(MAX_DEPTH * 24);
+    let nested: unknown[] = [];
+    for (let i = 0; i < 200_000; i++) nested = [nested];
+    expect(estimateSize(nested, NO_LIMIT)).toBeLessThan(0);
+  });
+
+  it('gives up on a large Map or Set before copying its entries', () => {
+    const map = new Map(Array.from({ length: 100_000 }, (_, i) => [i, i]));
+    expect(estimateSize(map, NO_LIMIT)).toBeLessThanOrEqual(-100_000 * 8);
+    expect(estimateSize(new Set(map.keys()), NO_LIMIT)).toBeLessThan(0);
   });
 
   it('gives up on a cycle', () => {
