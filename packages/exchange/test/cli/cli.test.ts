@@ -304,6 +304,27 @@ describe('exchange CLI', { timeout: TEST_LIMIT }, () => {
     expect(entries.map((e) => e.envelope.value)).toContain('for the log');
   });
 
+  it('log marks a value too large for the hub to keep', async () => {
+    // 5,000 items: over the 4,096 parts the log's estimate walks, so not kept (≥ 8 bytes each).
+    const big = JSON.stringify(Array.from({ length: 5000 }, () => 0));
+    expect((await cli('request', 'cli.echo', big)).code).toBe(0);
+    const [table, json] = await Promise.all([
+      cli('log', '--pattern', 'cli.echo', '--limit', '4'),
+      cli('log', '--pattern', 'cli.echo', '--limit', '4', '--json'),
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(
+      /in\s+cli-\w+\s+req\s+cli\.echo\s+cli-\w+ → \*\s+\[value not logged: ≥ 39\.1 KiB\]/,
+    );
+    expect(json.code, json.stderr).toBe(0);
+    const entries = JSON.parse(json.stdout) as { envelope: Envelope; valueOmitted?: number }[];
+    expect(entries).toHaveLength(4); // the request in and out, the reply in and out
+    for (const e of entries) {
+      expect(e.envelope.value).toBeUndefined();
+      expect(e.valueOmitted).toBeGreaterThanOrEqual(5000 * 8);
+    }
+  });
+
   it('$exchange.log checks its filters and leaves out system messages on request', async () => {
     await expect(hub.request('$exchange.log', { limit: 0 })).rejects.toMatchObject({
       code: 'REMOTE',

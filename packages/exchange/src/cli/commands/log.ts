@@ -27,6 +27,8 @@ interface LogEntryView {
   peer?: string;
   envelope: Envelope;
   truncated?: true;
+  /** The value was too large for the hub's log: its estimated bytes (at least). */
+  valueOmitted?: number;
 }
 
 const EXAMPLES = `
@@ -36,7 +38,8 @@ Examples:
   $ exchange log --peer browser --since 5m --json | jq '.[].envelope.name'
 
 Each row is one message as the hub logged it: in from a peer, or out to one. The hub keeps
-its last EXCHANGE_LOG_SIZE messages (10000 by default); longer values come back cut.`;
+its last EXCHANGE_LOG_SIZE messages (10000 by default); longer values come back cut, and
+values too large for the log show as [value not logged: ≥ size].`;
 
 /** `exchange log`: the hub's recent messages. */
 export function addLog(cli: Command): void {
@@ -79,7 +82,13 @@ async function log(flags: LogFlags): Promise<void> {
 function row(e: LogEntryView): string[] {
   const env = e.envelope;
   const value =
-    env.kind === 'err' ? `${env.error?.code}: ${env.error?.message}` : compact(env.value, 60);
+    e.valueOmitted !== undefined
+      ? `[value not logged: ≥ ${bytes(e.valueOmitted)}]`
+      : env.kind === 'err'
+        ? `${env.error?.code}: ${env.error?.message}`
+        : env.value === undefined
+          ? ''
+          : compact(env.value, 60);
   return [
     clock(e.at),
     e.direction,
@@ -87,6 +96,13 @@ function row(e: LogEntryView): string[] {
     env.kind,
     env.name,
     `${env.from} → ${env.to ?? '*'}`,
-    env.value === undefined && env.kind !== 'err' ? '' : value,
+    value,
   ];
+}
+
+/** 512 B, 4.0 KiB, 5.0 MiB. */
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
