@@ -27,6 +27,16 @@ export interface EngineMonitor {
   ): void;
 }
 
+/** The key of the node in its `_` proxy's target (a symbol: no name read through `_` can clash). */
+const NODE = Symbol('auto.node');
+/** A class, not a literal: its instances hold one field (a literal with a computed key has room for four). */
+class ProxyTarget {
+  readonly [NODE]: StateNode;
+  constructor(node: StateNode) {
+    this[NODE] = node;
+  }
+}
+
 const isObject = (v: unknown): v is object => v !== null && typeof v === 'object';
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   (isObject(v) || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
@@ -314,21 +324,24 @@ export class AutoEngine {
   addComputed(name: string, fn: ComputedFn | undefined): StateNode {
     const node = new StateNode(name, fn);
     this.nodes.set(name, node);
-    // The node itself is the proxy's target; the traps hide its fields, like an empty object.
-    node.proxy = new Proxy(node, this.proxyTraps);
+    // The target only holds the node for the traps, which hide it, like an empty object. A small
+    // target (not the node itself) makes the get trap's invariant check, a lookup of the read
+    // name among the target's own properties, cheap: every dependency read pays it.
+    node.proxy = new Proxy(new ProxyTarget(node), this.proxyTraps);
     if (fn) this.fn[name] = fn;
     return node;
   }
 
   /** The `_` handed to every computed of this instance: reads record deps, writes are fatal. */
-  private readonly proxyTraps: ProxyHandler<StateNode> = {
-    get: (node, prop) => this.readThrough(node, prop),
-    set: (node, prop) => {
-      this.fail(`function ${node.name} is trying to change value ${String(prop)}`);
+  private readonly proxyTraps: ProxyHandler<ProxyTarget> = {
+    get: (target, prop) => this.readThrough(target[NODE], prop),
+    set: (target, prop) => {
+      this.fail(`function ${target[NODE].name} is trying to change value ${String(prop)}`);
       return true;
     },
     has: () => false,
     ownKeys: () => [],
+    getPrototypeOf: () => Object.prototype, // like the reference's empty target
     getOwnPropertyDescriptor: () => undefined,
   };
 

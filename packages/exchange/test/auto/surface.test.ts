@@ -53,6 +53,27 @@ eachTarget('surface', auto, ({ name, auto }) => {
     expect($._.fatal).toEqual({});
   });
 
+  it('hands computeds a `_` that looks like an empty object, whatever they do to it', () => {
+    const seen: unknown[] = [];
+    const $ = auto(
+      {
+        a: 1,
+        f: (_: any) => {
+          seen.push(Object.keys(_).length, Object.getPrototypeOf(_) === Object.prototype);
+          // names of fields an implementation might keep on its own objects
+          for (const name of ['name', 'value', 'deps', 'node', 'fn']) delete _[name];
+          return _.a + 1;
+        },
+      },
+      { auto_batch: false },
+    );
+    $.a = 2;
+    expect($.f).toBe(3);
+    expect(seen).toEqual([0, true, 0, true]);
+    expect($._.deps).toEqual({ f: { a: true } });
+    expect($._.fatal).toEqual({});
+  });
+
   it('treats unknown outside keys as plain properties, never fatal', () => {
     const $ = auto({ a: 1 });
     expect($.zzz).toBeUndefined();
