@@ -46,13 +46,14 @@ export function estimateSize(value: unknown, limit: number): number {
   if (typeof value !== 'object' || value === null) return primitiveSize(value);
   const outer = partsLeft;
   partsLeft = MAX_PARTS;
+  let bytes: number;
   try {
-    return measure(value, limit, 0);
+    bytes = measure(value, limit, 0);
   } catch {
-    return -OBJECT; // a throwing getter or a revoked proxy: unmeasured
-  } finally {
-    partsLeft = outer;
+    bytes = -OBJECT; // a throwing getter or a revoked proxy: unmeasured
   }
+  partsLeft = outer;
+  return bytes;
 }
 
 /** A primitive's bytes, or a function's. */
@@ -73,7 +74,7 @@ function primitiveSize(value: unknown): number {
 }
 
 // Recursive, but at most MAX_DEPTH deep, and MAX_PARTS bounds the whole walk, cycles included.
-// Returns as estimateSize does.
+// Returns as estimateSize does. Numbers and strings are counted inline: the common parts.
 function measure(node: object, limit: number, depth: number): number {
   if (depth > MAX_DEPTH) return -OBJECT;
   let bytes = OBJECT;
@@ -83,32 +84,34 @@ function measure(node: object, limit: number, depth: number): number {
     // Known before visiting: a long array gives up at once, counted as its slots.
     if ((partsLeft -= items.length) < 0) return -bytes;
     for (let i = 0; i < items.length && bytes <= limit; i++) {
-      const b = partBytes(items[i], limit - bytes, depth);
-      if (b < 0) return b - bytes;
-      bytes += b;
+      const v = items[i];
+      if (typeof v === 'string') bytes += STRING + v.length;
+      else if (typeof v === 'object' && v !== null) {
+        const b = measure(v, limit - bytes, depth + 1);
+        if (b < 0) return b - bytes;
+        bytes += b;
+      } else if (typeof v !== 'number') bytes += primitiveSize(v) - SLOT;
     }
     return bytes;
   }
-  const proto: unknown = Object.getPrototypeOf(node);
-  if (proto !== Object.prototype && proto !== null) {
+  if (Object.getPrototypeOf(node) !== Object.prototype) {
     if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) return bytes + node.byteLength;
     if (node instanceof Map || node instanceof Set) return collection(node, limit, depth);
   }
   const record = node as Record<string, unknown>;
   for (const key in record) {
     if (--partsLeft < 0) return -bytes;
-    const b = partBytes(record[key], limit - bytes, depth);
-    if (b < 0) return b - bytes;
-    bytes += PROPERTY + key.length + b;
+    const v = record[key];
+    bytes += PROPERTY + key.length;
+    if (typeof v === 'string') bytes += STRING + v.length;
+    else if (typeof v === 'object' && v !== null) {
+      const b = measure(v, limit - bytes, depth + 1);
+      if (b < 0) return b - bytes;
+      bytes += b;
+    } else if (typeof v !== 'number') bytes += primitiveSize(v) - SLOT;
     if (bytes > limit) break;
   }
   return bytes;
-}
-
-/** A part's bytes beyond the slot its container already counted (0 for a number). */
-function partBytes(value: unknown, limit: number, depth: number): number {
-  if (typeof value === 'object' && value !== null) return measure(value, limit, depth + 1);
-  return primitiveSize(value) - SLOT;
 }
 
 /** A Map's keys and values, or a Set's values, measured as an array of them. */
