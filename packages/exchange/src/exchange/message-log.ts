@@ -162,7 +162,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   }
 
   /**
-   * Log a message, overwriting the oldest entry if full.
+   * Log a message, evicting the oldest entries if the log is full or would pass `maxBytes`.
    * @returns the stored entry, with its `seq`.
    */
   push(init: LogEntryInit<E>): LogEntry<E> {
