@@ -191,10 +191,12 @@ export function auto<T extends object>(obj: T, opt?: AutoOptions): Auto<T> {
     if (node.fn) computeds.push(node);
   }
   const userFatal = (obj as Record<string, unknown>)['#fatal'];
-  engine.fn['#fatal'] =
+  engine.setFatalHandler(
     typeof userFatal === 'function'
       ? (userFatal as (e: unknown) => void)
-      : (e: { msg: unknown }) => logger.error(`FATAL ${String(e.msg)}`, engine.fatal, $);
+      : (e: unknown) =>
+          logger.error(`FATAL ${String((e as { msg: unknown }).msg)}`, engine.fatal, $),
+  );
   if (
     options.maxCallsPerSecond ||
     counters ||

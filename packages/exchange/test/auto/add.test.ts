@@ -106,6 +106,26 @@ eachTarget('add_*, focused', auto, ({ auto }) => {
     expect($._.value).toEqual({ a: 2, b: 21, c: 20 });
   });
 
+  it('lists functions in $._.fn in the same order whether or not it was looked at before add_dynamic', () => {
+    const make = () => {
+      const fatal = () => {};
+      return auto(
+        { 2: (_: any) => _.x, x: 1, f: (_: any) => _.x, '#fatal': fatal },
+        { auto_batch: false },
+      );
+    };
+    const early = make();
+    const seenEarly = Object.keys(early._.fn);
+    early.add_dynamic({ g: (_: any) => _.f, 1: (_: any) => _.x });
+    const late = make();
+    late.add_dynamic({ g: (_: any) => _.f, 1: (_: any) => _.x });
+    expect(seenEarly).toEqual(['2', 'f', '#fatal']);
+    expect(Object.keys(early._.fn)).toEqual(['1', '2', 'f', '#fatal', 'g']);
+    expect(Object.keys(late._.fn)).toEqual(Object.keys(early._.fn));
+    expect(late._.fn.g).toBeTypeOf('function');
+    expect(late._.fn).toBe(late._.fn);
+  });
+
   it('lets outside code read static_external and functions read dynamic_external', () => {
     const $ = auto({});
     $.add_static_external({ ext: 5 });
