@@ -150,6 +150,8 @@ type Route = NameRoute<MessageHandler, LocalObserver>;
 
 const NO_OPTIONS: SendOptions = Object.freeze({});
 const valueOf = (reply: Envelope): unknown => reply.value;
+/** The log keeps no values of `$exchange.log` answers: copies of itself, nested ever deeper. */
+const isNotLogAnswer = (env: Envelope): boolean => env.kind !== 'rep' || env.name !== LOG_REQUEST;
 const EMPTY_ADVERTS: Advert[] = [];
 const BOTH = MODE_HANDLER | MODE_OBSERVE;
 /** Names whose routes are cached (see NameRoutes for the overflow policy). */
@@ -248,7 +250,11 @@ export class Exchange {
     this.failover = init.failover ?? 'retry';
     this.defaultTimeout = init.defaultTimeout ?? 5000;
     this.logSize = init.logSize ?? 1000;
-    this.log = new MessageLog({ capacity: this.logSize, maxBytes: init.logMaxBytes });
+    this.log = new MessageLog<Envelope>({
+      capacity: this.logSize,
+      maxBytes: init.logMaxBytes,
+      keepValue: isNotLogAnswer,
+    });
     const seenSize = init.seenSize ?? 10_000;
     if (!Number.isInteger(seenSize) || seenSize < 1)
       throw new RangeError(`seenSize must be a positive integer, got ${seenSize}`);

@@ -46,7 +46,7 @@ export interface LogEntryInit<E extends { name: string }> {
   envelope: E;
 }
 
-export interface MessageLogInit {
+export interface MessageLogInit<E = unknown> {
   /** Entries kept; a positive integer. @default 1000 */
   capacity?: number | undefined;
   /**
@@ -54,6 +54,12 @@ export interface MessageLogInit {
    * over a sixteenth of it is left out of its entry. @default 16 MiB
    */
   maxBytes?: number | undefined;
+  /**
+   * Which entries keep their value; the others are logged as an over-size one is (without it,
+   * `valueOmitted` set). An exchange leaves out its own `$exchange.log` answers: they are copies
+   * of the log, and each would hold the previous one again. @default every entry
+   */
+  keepValue?: ((envelope: E) => boolean) | undefined;
 }
 
 /** Filters for `query`; all optional, all must hold. */
@@ -102,6 +108,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   readonly maxBytes: number;
   /** A value estimated larger is left out of its entry (`valueOmitted`). */
   readonly maxValueBytes: number;
+  readonly #keepValue: ((envelope: E) => boolean) | undefined;
   // Parallel rings, so logging a message allocates nothing (entries are built when read).
   #seqs: number[] = [];
   #directions: Direction[] = [];
@@ -128,7 +135,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
    * @throws {RangeError} if `capacity` is not a positive integer or `maxBytes` not an integer of
    *   at least 1024.
    */
-  constructor(init: MessageLogInit = {}) {
+  constructor(init: MessageLogInit<E> = {}) {
     const { capacity = DEFAULT_LOG_CAPACITY, maxBytes = DEFAULT_LOG_MAX_BYTES } = init;
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
@@ -141,6 +148,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.capacity = capacity;
     this.maxBytes = maxBytes;
     this.maxValueBytes = Math.floor(maxBytes / VALUE_SHARE);
+    this.#keepValue = init.keepValue;
   }
 
   /** Entries held now. */
@@ -177,7 +185,8 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     let logged = envelope;
     let omitted = 0;
     const valueBytes = this.#valueBytes(measured);
-    if (valueBytes >= 0 && valueBytes <= this.maxValueBytes) cost += valueBytes;
+    const kept = valueBytes <= 0 || this.#keepValue === undefined || this.#keepValue(envelope);
+    if (kept && valueBytes >= 0 && valueBytes <= this.maxValueBytes) cost += valueBytes;
     else {
       omitted = Math.abs(valueBytes);
       logged = { ...envelope, value: undefined };

@@ -213,6 +213,42 @@ describe('an exchange with logMaxBytes', () => {
     expect(entries[1].valueOmitted).toBeGreaterThanOrEqual(5000 * 8);
   });
 
+  it('keeps no values of $exchange.log answers (copies of the log), at either end', async () => {
+    const client = make({ id: 'ask' });
+    const server = make({ id: 'answer' });
+    server.on('data.>', () => {});
+    await link(client, server);
+    await until(() => client.describe().routes.some((r) => r.pattern === 'data.>'), 'route');
+    client.send('data.small', { n: 1 });
+    await until(() => server.log.query({ pattern: 'data.>' }).length === 1, 'logged');
+    for (let i = 0; i < 3; i++) {
+      const entries = await client.request<unknown[]>(
+        '$exchange.log',
+        { limit: 5 },
+        { to: 'answer' },
+      );
+      expect(entries.length).toBeGreaterThan(0); // the answer itself carries its entries
+    }
+    for (const ex of [client, server]) {
+      const answers = ex.log
+        .query({ pattern: '$exchange.log' })
+        .filter((e) => e.envelope.kind === 'rep');
+      expect(answers).toHaveLength(3);
+      expect(answers.every((e) => e.envelope.value === undefined && e.valueOmitted! > 0)).toBe(
+        true,
+      );
+      // The questions keep theirs.
+      const questions = ex.log
+        .query({ pattern: '$exchange.log' })
+        .filter((e) => e.envelope.kind === 'req');
+      expect(questions.map((e) => e.envelope.value)).toEqual([
+        { limit: 5 },
+        { limit: 5 },
+        { limit: 5 },
+      ]);
+    }
+  });
+
   it('a relay carrying large values stays within its budget and counts what it evicted', async () => {
     const [a, hub, c] = [
       make({ id: 'r-a' }),
