@@ -25,6 +25,8 @@ export interface HubConfig {
   heartbeat: number;
   /** Messages kept in the hub's log (and for SSE resume). */
   logSize: number;
+  /** Estimated bytes the hub's log keeps; a value over a sixteenth of it is logged without it. */
+  logMaxBytes: number;
   /**
    * A WebSocket or HTTP peer whose link stays full this many ms is a slow consumer: it is sent a
    * `bye` with `CONGESTED` and disconnected (0: never). docs/transports.md, "Slow consumers".
@@ -60,6 +62,7 @@ export const DEFAULTS: HubConfig = Object.freeze({
   maxBytes: 1_048_576,
   heartbeat: 15_000,
   logSize: 10_000,
+  logMaxBytes: 64 * 1024 * 1024,
   slowConsumerTimeout: 10_000,
 });
 
@@ -74,6 +77,7 @@ export const ENV: Record<keyof HubConfig, string> = {
   maxBytes: 'EXCHANGE_MAX_BYTES',
   heartbeat: 'EXCHANGE_HEARTBEAT',
   logSize: 'EXCHANGE_LOG_SIZE',
+  logMaxBytes: 'EXCHANGE_LOG_MAX_BYTES',
   slowConsumerTimeout: 'EXCHANGE_SLOW_CONSUMER_TIMEOUT',
 };
 
@@ -144,6 +148,8 @@ function check(field: keyof HubConfig, value: unknown, source: string): unknown 
       return integer(field, value, source, 0, 3_600_000);
     case 'logSize':
       return integer(field, value, source, 1, 10_000_000);
+    case 'logMaxBytes':
+      return integer(field, value, source, 1024, 16 * 1024 * 1024 * 1024);
     case 'demo':
     case 'pretty':
       return boolean(field, value, source);

@@ -58,7 +58,7 @@ export async function startHub(
   options: { logger?: Logger; routes?: HttpRoute[] } = {},
 ): Promise<Hub> {
   const { logger } = options;
-  const ex = exchange({ id: config.id, logSize: config.logSize });
+  const ex = exchange({ id: config.id, logSize: config.logSize, logMaxBytes: config.logMaxBytes });
   // The HTTP API and the HTTP transport's sessions (docs/http.md).
   const { maxBytes, heartbeat, slowConsumerTimeout } = config;
   const http = [

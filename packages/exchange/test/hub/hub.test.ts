@@ -97,6 +97,20 @@ describe('hub configuration', () => {
     expect(config).toMatchObject({ id: 'from-flag', port: 6000, logSize: 5, demo: true });
   });
 
+  it('bounds the log by bytes: 64 MiB unless told, validated, and the hub logs by it', async () => {
+    expect(loadConfig({}, {}).logMaxBytes).toBe(64 * 1024 * 1024);
+    expect(loadConfig({}, { EXCHANGE_LOG_MAX_BYTES: '2048' }).logMaxBytes).toBe(2048);
+    expect(() => loadConfig({}, { EXCHANGE_LOG_MAX_BYTES: '100' })).toThrow(
+      /^logMaxBytes \(from env\): must be an integer from 1024 to \d+, got "100"/,
+    );
+    const hub = await startHub({ ...DEFAULTS, port: 0, demo: false, logMaxBytes: 64 * 1024 });
+    try {
+      expect(hub.exchange.log.maxBytes).toBe(64 * 1024);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('names the bad field and where it came from', () => {
     const bad = (f: () => unknown) => {
       try {

@@ -38,8 +38,8 @@ Examples:
   $ exchange log --peer browser --since 5m --json | jq '.[].envelope.name'
 
 Each row is one message as the hub logged it: in from a peer, or out to one. The hub keeps
-its last EXCHANGE_LOG_SIZE messages (10000 by default); longer values come back cut, and
-values too large for the log show as [value not logged: ≥ size].`;
+its last EXCHANGE_LOG_SIZE messages (10000 by default) within EXCHANGE_LOG_MAX_BYTES (64 MiB);
+longer values come back cut, and values too large for the log show as [value not logged: ≥ size].`;
 
 /** `exchange log`: the hub's recent messages. */
 export function addLog(cli: Command): void {
