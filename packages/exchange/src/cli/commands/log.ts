@@ -39,7 +39,8 @@ Examples:
 
 Each row is one message as the hub logged it: in from a peer, or out to one. The hub keeps
 its last EXCHANGE_LOG_SIZE messages (10000 by default) within EXCHANGE_LOG_MAX_BYTES (64 MiB);
-longer values come back cut, and values too large for the log show as [value not logged: ≥ size].`;
+longer values come back cut, and values too large for the log show as
+[value not logged: ≥ size].`;
 
 /** `exchange log`: the hub's recent messages. */
 export function addLog(cli: Command): void {
