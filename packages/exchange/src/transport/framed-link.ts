@@ -134,8 +134,8 @@ export class FramedLink implements Link {
   private received = 0;
   private acknowledged = 0;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Reused: an ack is encoded as soon as it is queued. */
-  private readonly ackFrame: AckFrame = { t: 'ack', n: 0 };
+  /** Reused: an ack is encoded as soon as it is queued (made on the first). */
+  private ackFrame: AckFrame | undefined;
   /** Frames the current write left out (too large, not encodable): not written, not replayed. */
   private skipped: Frame[] | undefined;
   private resentCount = 0;
@@ -241,11 +241,11 @@ export class FramedLink implements Link {
   private scheduleFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    void resolved.then(this.flushTask);
+    void resolved.then((this.flushTask ??= () => this.flush()));
   }
 
-  /** Made once: a flush per turn allocates no closure. */
-  private readonly flushTask = (): void => this.flush();
+  /** Made on the first flush and kept: a flush per turn allocates no closure. */
+  private flushTask: (() => void) | undefined;
 
   close(reason = 'closed', error?: WireError): void {
     if (this.state === 'closed') return;
@@ -418,7 +418,7 @@ export class FramedLink implements Link {
   private oweAck(): void {
     if (this.received - this.acknowledged >= this.ackEvery) return this.scheduleFlush();
     if (this.ackTimer !== undefined) return;
-    this.ackTimer = setTimeout(this.ackDue, ACK_DELAY_MS);
+    this.ackTimer = setTimeout((this.ackDue ??= () => this.ackTimerFired()), ACK_DELAY_MS);
     unref(this.ackTimer);
   }
 
@@ -427,17 +427,21 @@ export class FramedLink implements Link {
    * than cleared and set again per message (a request and its reply would cost two each); what
    * arrived after that batch is acknowledged now, and anything newer starts the next timer.
    */
-  private readonly ackDue = (): void => {
+  private ackTimerFired(): void {
     this.ackTimer = undefined;
     if (this.received > this.acknowledged) this.flush();
-  };
+  }
+
+  /** The ack timer's callback, made on the first use (links that never acknowledge: none). */
+  private ackDue: (() => void) | undefined;
 
   /** The ack to add to the batch being written, if one is owed. */
   private takeAck(): AckFrame | undefined {
     if (this.ackEvery === 0 || this.received === this.acknowledged) return undefined;
     this.acknowledged = this.received;
-    this.ackFrame.n = this.received;
-    return this.ackFrame;
+    const frame = (this.ackFrame ??= { t: 'ack', n: 0 });
+    frame.n = this.received;
+    return frame;
   }
 
   /** The peer has the first `n` messages written on this connection. */
