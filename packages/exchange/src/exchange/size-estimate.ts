@@ -73,8 +73,19 @@ function primitiveSize(value: unknown): number {
   }
 }
 
+/**
+ * One item or property value beyond the slot its container counted: numbers nothing more,
+ * strings their length, objects their walk (negative: gave up, as `measure`).
+ */
+function partSize(v: unknown, limit: number, depth: number): number {
+  if (typeof v === 'number') return 0;
+  if (typeof v === 'string') return STRING + v.length;
+  if (typeof v === 'object' && v !== null) return measure(v, limit, depth + 1);
+  return primitiveSize(v) - SLOT;
+}
+
 // Recursive, but at most MAX_DEPTH deep, and MAX_PARTS bounds the whole walk, cycles included.
-// Returns as estimateSize does. Numbers and strings are counted inline: the common parts.
+// Returns as estimateSize does.
 function measure(node: object, limit: number, depth: number): number {
   if (depth > MAX_DEPTH) return -OBJECT;
   let bytes = OBJECT;
@@ -84,13 +95,9 @@ function measure(node: object, limit: number, depth: number): number {
     // Known before visiting: a long array gives up at once, counted as its slots.
     if ((partsLeft -= items.length) < 0) return -bytes;
     for (let i = 0; i < items.length && bytes <= limit; i++) {
-      const v = items[i];
-      if (typeof v === 'string') bytes += STRING + v.length;
-      else if (typeof v === 'object' && v !== null) {
-        const b = measure(v, limit - bytes, depth + 1);
-        if (b < 0) return b - bytes;
-        bytes += b;
-      } else if (typeof v !== 'number') bytes += primitiveSize(v) - SLOT;
+      const b = partSize(items[i], limit - bytes, depth);
+      if (b < 0) return b - bytes;
+      bytes += b;
     }
     return bytes;
   }
@@ -101,14 +108,10 @@ function measure(node: object, limit: number, depth: number): number {
   const record = node as Record<string, unknown>;
   for (const key in record) {
     if (--partsLeft < 0) return -bytes;
-    const v = record[key];
     bytes += PROPERTY + key.length;
-    if (typeof v === 'string') bytes += STRING + v.length;
-    else if (typeof v === 'object' && v !== null) {
-      const b = measure(v, limit - bytes, depth + 1);
-      if (b < 0) return b - bytes;
-      bytes += b;
-    } else if (typeof v !== 'number') bytes += primitiveSize(v) - SLOT;
+    const b = partSize(record[key], limit - bytes, depth);
+    if (b < 0) return b - bytes;
+    bytes += b;
     if (bytes > limit) break;
   }
   return bytes;

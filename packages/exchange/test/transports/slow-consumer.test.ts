@@ -56,6 +56,26 @@ function publish(hub: Exchange) {
   };
 }
 
+/**
+ * A hand-written TCP peer observing `tick` through `hub`'s listener (queue of 50 frames, the
+ * given slow-consumer timeout); `gone` resolves when the hub disconnects it.
+ */
+async function rawTickObserver(hub: Exchange, slowConsumerTimeout: number) {
+  const listener = await hub.listen({
+    transport: 'tcp',
+    port: 0,
+    maxQueued: 50,
+    slowConsumerTimeout,
+  });
+  const raw = await rawPeer(listener.port!);
+  cleanups.push(() => raw.close());
+  raw.send([{ t: 'hello', protocol: 1, id: 'raw', adverts: [{ k: 'o', p: 'tick', d: 0 }] }]);
+  await raw.next();
+  await hub.reachable('tick', { observer: true, timeout: 5000 });
+  const gone = first(hub, '$exchange.peer.disconnected', (v) => v.peer === 'raw');
+  return { raw, gone };
+}
+
 /** Resolves once the child has printed a line matching `pattern`. */
 function line(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -124,18 +144,7 @@ describe('slow consumers at the hub', () => {
     const hub = make('hub');
     const notices: { reason: string; count?: number }[] = [];
     hub.on('$exchange.dropped', (m) => notices.push(m.value as (typeof notices)[number]));
-    const listener = await hub.listen({
-      transport: 'tcp',
-      port: 0,
-      maxQueued: 50,
-      slowConsumerTimeout: 2500,
-    });
-    const raw = await rawPeer(listener.port!);
-    cleanups.push(() => raw.close());
-    raw.send([{ t: 'hello', protocol: 1, id: 'raw', adverts: [{ k: 'o', p: 'tick', d: 0 }] }]);
-    await raw.next();
-    await hub.reachable('tick', { observer: true, timeout: 5000 });
-    const gone = first(hub, '$exchange.peer.disconnected', (v) => v.peer === 'raw');
+    const { raw, gone } = await rawTickObserver(hub, 2500);
     const before = hub.describe().counters.dropped;
     raw.socket.pause();
     const stream = publish(hub);
@@ -156,18 +165,7 @@ describe('slow consumers at the hub', () => {
 
   it('the bye names the error, as a hand-written client reads it', async () => {
     const hub = make('hub');
-    const listener = await hub.listen({
-      transport: 'tcp',
-      port: 0,
-      maxQueued: 50,
-      slowConsumerTimeout: 300,
-    });
-    const raw = await rawPeer(listener.port!);
-    cleanups.push(() => raw.close());
-    raw.send([{ t: 'hello', protocol: 1, id: 'raw', adverts: [{ k: 'o', p: 'tick', d: 0 }] }]);
-    await raw.next();
-    await hub.reachable('tick', { observer: true, timeout: 5000 });
-    const gone = first(hub, '$exchange.peer.disconnected', (v) => v.peer === 'raw');
+    const { raw, gone } = await rawTickObserver(hub, 300);
     raw.socket.pause(); // reads nothing from now on
     const stream = publish(hub);
     await gone;
