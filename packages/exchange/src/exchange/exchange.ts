@@ -1097,6 +1097,9 @@ export class Exchange {
     this.leafPeers.delete(peer);
     if (peer.upstream) this.upstreams = this.upstreams.filter((p) => p !== peer);
     this.localVersion++;
+    // Stale now, and they would keep the peer (its link, its socket) alive until reused.
+    this.nameRoutes.clear();
+    this.nextHops.clear();
     this.routes.forgetPeer(peer.id);
     this.routes.setLeaf(peer.id, false);
     this.scheduleAdverts();

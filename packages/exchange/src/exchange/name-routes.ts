@@ -43,6 +43,11 @@ export class NameRoutes<H, O> {
     return route;
   }
 
+  /** Forget every route (a peer left: they are stale, and they hold it). */
+  clear(): void {
+    this.cache.clear();
+  }
+
   /** True if `name` was resolved (and so validated) before; stale entries count. */
   has(name: string): boolean {
     return this.cache.has(name);
