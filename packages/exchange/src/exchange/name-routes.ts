@@ -47,9 +47,4 @@ export class NameRoutes<H, O> {
   clear(): void {
     this.cache.clear();
   }
-
-  /** True if `name` was resolved (and so validated) before; stale entries count. */
-  has(name: string): boolean {
-    return this.cache.has(name);
-  }
 }

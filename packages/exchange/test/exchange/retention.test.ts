@@ -3,45 +3,35 @@
 // peers, each with its link and socket, until their cache slot was reused.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exchange, type Exchange, type Peer } from '../../src/index.js';
+import { make, until } from './network.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-
-const made: Exchange[] = [];
-afterEach(() => {
-  for (const ex of made.splice(0)) ex.close();
-});
-function make(id: string): Exchange {
-  const ex = exchange({ id });
-  made.push(ex);
-  return ex;
-}
 const tick = () => new Promise((r) => setTimeout(r, 20));
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 250 && !test(); i++) await tick();
-  if (!test()) throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Connect a client over WebSocket, use every cached path to it, close it; a WeakRef to its peer. */
 async function churnOne(hub: Exchange, url: string, id: string): Promise<WeakRef<Peer>> {
   const client = exchange({ id });
   client.on(`only.${id}`, () => {});
   await client.connect({ transport: 'websocket', url, reconnect: false });
-  await until(() => hub.describe().routes.some((r) => r.pattern === `only.${id}`), 'its route');
+  await until(
+    () => hub.describe().routes.some((r) => r.pattern === `only.${id}`),
+    'its route',
+    5000,
+  );
   await client.request('ping', 1, { timeout: 5000 }); // a reply hop: next hop to `id`
   hub.send(`only.${id}`, 1); // a route for the name, through the peer
   const peer = new WeakRef(hub.peer(id)!);
   client.close();
-  await until(() => hub.peer(id) === undefined, 'the peer to leave');
+  await until(() => hub.peer(id) === undefined, 'the peer to leave', 5000);
   return peer;
 }
 
 describe('departed peers', () => {
   it('are not kept alive by cached routes or next hops', async () => {
-    const hub = make('hub');
+    const hub = make({ id: 'hub' });
     hub.handle('ping', () => 'pong');
     const listener = await hub.listen({ transport: 'websocket', port: 0 });
     const refs: WeakRef<Peer>[] = [];
