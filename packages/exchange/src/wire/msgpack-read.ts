@@ -25,12 +25,30 @@ let end = 0;
  * @throws {ExchangeError} `BAD_FRAME` naming what is wrong.
  */
 export function readMsgpack(bytes: Uint8Array): unknown {
+  return readWhole(bytes, read);
+}
+
+/**
+ * Decode a batch of frames as `readMsgpack` does, with one difference: the envelope of each
+ * frame is read into one fixed shape, every field of `Envelope` in `cloneEnvelope`'s order (the
+ * ones it lacks `undefined`, the ones this version does not know dropped, as spec/protocol.md §4
+ * allows), and each trace hop into `{ ex, at }`. Envelopes made here and those made by the
+ * exchange then share one shape, and the code that routes them stays monomorphic.
+ * @param bytes - one transport message.
+ * @returns what it holds (an array of frames if it is well formed; the validator checks).
+ * @throws {ExchangeError} `BAD_FRAME` naming what is wrong.
+ */
+export function readBatch(bytes: Uint8Array): unknown {
+  return readWhole(bytes, readFrames);
+}
+
+function readWhole(bytes: Uint8Array, readValue: (depth: number) => unknown): unknown {
   src = bytes;
   pos = 0;
   end = bytes.length;
   try {
     if (end === 0) throw bad('is empty');
-    const v = read(0);
+    const v = readValue(0);
     if (pos !== end) throw bad(`has ${end - pos} bytes after the value`);
     return v;
   } finally {
@@ -149,12 +167,179 @@ function readMap(n: number, depth: number): Record<string, unknown> {
   for (let i = 0; i < n; i++) {
     const key = readKey(depth + 1);
     const v = read(depth + 1);
-    if (key === '__proto__') throw bad('has a __proto__ key (prototype pollution)');
-    if (key === 'constructor' && holdsPrototype(v))
-      throw bad('has a constructor key holding a prototype (prototype pollution)');
+    checkKey(key, v);
     o[key] = v;
   }
   return o;
+}
+
+function checkKey(key: string, v: unknown): void {
+  if (key === '__proto__') throw bad('has a __proto__ key (prototype pollution)');
+  if (key === 'constructor' && holdsPrototype(v))
+    throw bad('has a constructor key holding a prototype (prototype pollution)');
+}
+
+/** The entry count of the map header at `pos` (consumed), or -1 if no map starts there. */
+function mapHeader(): number {
+  need(1);
+  const b = src[pos];
+  if (b >= 0x80 && b < 0x90) {
+    pos++;
+    return b & 0x0f;
+  }
+  if (b !== 0xde && b !== 0xdf) return -1;
+  pos++;
+  return unsigned(b === 0xde ? 2 : 4);
+}
+
+/** The entry count of the array header at `pos` (consumed), or -1 if no array starts there. */
+function arrayHeader(): number {
+  need(1);
+  const b = src[pos];
+  if (b >= 0x90 && b < 0xa0) {
+    pos++;
+    return b & 0x0f;
+  }
+  if (b !== 0xdc && b !== 0xdd) return -1;
+  pos++;
+  return unsigned(b === 0xdc ? 2 : 4);
+}
+
+/** The batch: an array of frames. Anything else is read as it is, for the validator to refuse. */
+function readFrames(depth: number): unknown {
+  const n = arrayHeader();
+  if (n < 0) return read(depth);
+  need(n);
+  const frames = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) frames[i] = readFrame(depth + 1);
+  return frames;
+}
+
+/** A frame: a map whose `env`, when it is a map, is read by readEnvelope. */
+function readFrame(depth: number): unknown {
+  const n = mapHeader();
+  if (n < 0) return read(depth);
+  need(2 * n);
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const key = readKey(depth + 1);
+    const v = key === 'env' ? readEnvelope(depth + 1) : read(depth + 1);
+    checkKey(key, v);
+    o[key] = v;
+  }
+  return o;
+}
+
+/** An envelope in its fixed shape (see readBatch); not a map: read as it is. */
+function readEnvelope(depth: number): unknown {
+  const n = mapHeader();
+  if (n < 0) return read(depth);
+  need(2 * n);
+  const d = depth + 1;
+  // All fields, in cloneEnvelope's order (src/exchange/envelope.ts).
+  const env = {
+    id: undefined as unknown,
+    kind: undefined as unknown,
+    name: undefined as unknown,
+    value: undefined as unknown,
+    from: undefined as unknown,
+    to: undefined as unknown,
+    ts: undefined as unknown,
+    headers: undefined as unknown,
+    trace: undefined as unknown,
+    start: undefined as unknown,
+    cause: undefined as unknown,
+    corr: undefined as unknown,
+    error: undefined as unknown,
+    errorSource: undefined as unknown,
+    deadline: undefined as unknown,
+    failover: undefined as unknown,
+    key: undefined as unknown,
+  };
+  for (let i = 0; i < n; i++) {
+    const key = readKey(d);
+    // The usual fields first: internalized keys make each comparison one pointer check.
+    switch (key) {
+      case 'id':
+        env.id = read(d);
+        break;
+      case 'kind':
+        env.kind = read(d);
+        break;
+      case 'name':
+        env.name = read(d);
+        break;
+      case 'value':
+        env.value = read(d);
+        break;
+      case 'from':
+        env.from = read(d);
+        break;
+      case 'ts':
+        env.ts = read(d);
+        break;
+      case 'trace':
+        env.trace = readTrace(d);
+        break;
+      case 'start':
+        env.start = read(d);
+        break;
+      case 'to':
+        env.to = read(d);
+        break;
+      case 'cause':
+        env.cause = read(d);
+        break;
+      case 'corr':
+        env.corr = read(d);
+        break;
+      case 'deadline':
+        env.deadline = read(d);
+        break;
+      case 'failover':
+        env.failover = read(d);
+        break;
+      case 'headers':
+        env.headers = read(d);
+        break;
+      case 'error':
+        env.error = read(d);
+        break;
+      case 'errorSource':
+        env.errorSource = read(d);
+        break;
+      case 'key':
+        env.key = read(d);
+        break;
+      default:
+        read(d); // a field this version does not know: checked, then dropped
+    }
+  }
+  return env;
+}
+
+/** Trace hops as `{ ex, at }`; what is not an array of maps is read as it is. */
+function readTrace(depth: number): unknown {
+  const n = arrayHeader();
+  if (n < 0) return read(depth);
+  need(n);
+  const trace = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) trace[i] = readHop(depth + 1);
+  return trace;
+}
+
+function readHop(depth: number): unknown {
+  const n = mapHeader();
+  if (n < 0) return read(depth);
+  need(2 * n);
+  const hop = { ex: undefined as unknown, at: undefined as unknown };
+  for (let i = 0; i < n; i++) {
+    const key = readKey(depth + 1);
+    const v = read(depth + 1);
+    if (key === 'ex') hop.ex = v;
+    else if (key === 'at') hop.at = v;
+  }
+  return hop;
 }
 
 function holdsPrototype(v: unknown): boolean {

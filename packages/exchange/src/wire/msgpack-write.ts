@@ -41,12 +41,28 @@ let busy = false;
  * @throws `NOT_PLAIN` if `v` holds anything else (or is nested over MAX_WRITE_DEPTH).
  */
 export function writeMsgpack(v: unknown): Uint8Array {
+  return writeWhole(v, write);
+}
+
+/**
+ * Encode a batch of frames as `writeMsgpack` does, the envelopes of `msg` frames by a writer
+ * that knows their fields: each key's bytes are made once, and fields this version does not
+ * know are left out (spec/protocol.md §4), as are trace hops' fields other than `ex` and `at`.
+ * @param frames - the batch: plain JSON data, `undefined` properties allowed.
+ * @returns its bytes, a view that no later call overwrites.
+ * @throws `NOT_PLAIN` as `writeMsgpack` does.
+ */
+export function writeBatch(frames: readonly unknown[]): Uint8Array {
+  return writeWhole(frames, writeFrames);
+}
+
+function writeWhole<T>(v: T, writeValue: (v: T, depth: number) => void): Uint8Array {
   if (busy) throw NOT_PLAIN;
   busy = true;
   start = pos;
   try {
     if (buf.length - pos < 1024) newChunk(chunkSize);
-    write(v, 0);
+    writeValue(v, 0);
   } catch (e) {
     pos = start;
     throw e;
@@ -99,6 +115,127 @@ function write(v: unknown, depth: number): void {
     case 'bigint':
       // undefined outside an object, a function, a symbol, a BigInt: JSON.stringify decides.
       throw NOT_PLAIN;
+  }
+}
+
+/** A frame as the envelope writer needs it; anything else goes through `write`. */
+interface MsgFrame {
+  t: unknown;
+  env: Record<string, unknown>;
+  mode: unknown;
+}
+
+function writeFrames(frames: readonly unknown[], depth: number): void {
+  const n = frames.length;
+  writeHeader(n, 0x90, 0xdc);
+  for (let i = 0; i < n; i++) {
+    const f = frames[i] as MsgFrame;
+    if (isMsgFrame(f)) writeMsgFrame(f, depth + 1);
+    else write(f, depth + 1);
+  }
+}
+
+/** A `msg` frame of a plain envelope, with no fields but `t`, `env` and `mode`. */
+function isMsgFrame(f: MsgFrame): boolean {
+  if (typeof f !== 'object' || f === null || f.t !== 'msg' || typeof f.mode !== 'number')
+    return false;
+  const env = f.env;
+  if (typeof env !== 'object' || env === null || Object.getPrototypeOf(env) !== Object.prototype)
+    return false;
+  let keys = 0;
+  for (const key in f) if (f[key as keyof MsgFrame] !== undefined) keys++;
+  return keys === 3;
+}
+
+function writeMsgFrame(f: MsgFrame, depth: number): void {
+  ensure(1);
+  buf[pos++] = 0x83;
+  writeKey(KEY.t);
+  writeKey(KEY.msg); // the value 'msg' is written as a key is: a short string
+  writeKey(KEY.env);
+  writeEnvelope(f.env, depth + 1);
+  writeKey(KEY.mode);
+  writeNumber(f.mode as number);
+}
+
+/** The envelope's fields, in the order they are written; `trace` has its own writer. */
+const ENVELOPE_FIELDS = [
+  'id',
+  'kind',
+  'name',
+  'value',
+  'from',
+  'to',
+  'ts',
+  'headers',
+  'trace',
+  'start',
+  'cause',
+  'corr',
+  'error',
+  'errorSource',
+  'deadline',
+  'failover',
+  'key',
+] as const;
+
+/** Each key's MessagePack bytes, made once. */
+const KEY = Object.fromEntries(
+  [...ENVELOPE_FIELDS, 't', 'msg', 'env', 'mode', 'ex', 'at'].map((k) => [k, keyBytes(k)]),
+) as Record<
+  (typeof ENVELOPE_FIELDS)[number] | 't' | 'msg' | 'env' | 'mode' | 'ex' | 'at',
+  Uint8Array
+>;
+const ENVELOPE_KEYS = ENVELOPE_FIELDS.map((k) => KEY[k]);
+const TRACE = ENVELOPE_FIELDS.indexOf('trace');
+
+function keyBytes(key: string): Uint8Array {
+  const b = new Uint8Array(1 + key.length);
+  b[0] = 0xa0 | key.length; // every key here is short ASCII
+  for (let i = 0; i < key.length; i++) b[i + 1] = key.charCodeAt(i);
+  return b;
+}
+
+function writeKey(k: Uint8Array): void {
+  ensure(k.length);
+  for (let i = 0; i < k.length; i++) buf[pos + i] = k[i];
+  pos += k.length;
+}
+
+function writeEnvelope(env: Record<string, unknown>, depth: number): void {
+  ensure(1);
+  const at = pos++ - start;
+  let count = 0;
+  for (let i = 0; i < ENVELOPE_FIELDS.length; i++) {
+    const v = env[ENVELOPE_FIELDS[i]];
+    if (v === undefined) continue;
+    writeKey(ENVELOPE_KEYS[i]);
+    if (i === TRACE && Array.isArray(v)) writeTrace(v, depth + 1);
+    else write(v, depth + 1);
+    count++;
+  }
+  if (count < 16) buf[start + at] = 0x80 | count;
+  else widen(at, count);
+}
+
+function writeTrace(trace: readonly unknown[], depth: number): void {
+  const n = trace.length;
+  writeHeader(n, 0x90, 0xdc);
+  for (let i = 0; i < n; i++) {
+    const hop = trace[i] as { ex: unknown; at: unknown };
+    if (
+      typeof hop === 'object' &&
+      hop !== null &&
+      typeof hop.ex === 'string' &&
+      typeof hop.at === 'number'
+    ) {
+      ensure(1);
+      buf[pos++] = 0x82;
+      writeKey(KEY.ex);
+      writeString(hop.ex);
+      writeKey(KEY.at);
+      writeNumber(hop.at);
+    } else write(hop, depth + 1);
   }
 }
 

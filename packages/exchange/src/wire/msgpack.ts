@@ -10,8 +10,8 @@ import { checkBytes, type Codec, type CodecInit } from './codec.js';
 import type { WireFrame } from './frames.js';
 import { encodeJson } from './json.js';
 import { resolveLimits } from './limits.js';
-import { readMsgpack } from './msgpack-read.js';
-import { NOT_PLAIN, writeMsgpack } from './msgpack-write.js';
+import { readBatch } from './msgpack-read.js';
+import { NOT_PLAIN, writeBatch } from './msgpack-write.js';
 import { badFrame } from './problems.js';
 import { validateBatch } from './validate.js';
 
@@ -32,7 +32,7 @@ export function msgpackCodec(init: CodecInit = {}): Codec {
     decode(data) {
       if (typeof data === 'string') throw badFrame(-1, '', 'must be binary for msgpack, got text');
       checkBytes(data.byteLength, limits.maxBytes);
-      return validateBatch(readMsgpack(data), limits);
+      return validateBatch(readBatch(data), limits);
     },
   };
 }
@@ -43,13 +43,13 @@ export function msgpackCodec(init: CodecInit = {}): Codec {
  */
 function encodeMsgpack(frames: readonly WireFrame[]): Uint8Array {
   try {
-    return writeMsgpack(frames);
+    return writeBatch(frames);
   } catch (e) {
     if (e !== NOT_PLAIN) throw cannotEncode(e);
   }
-  const plain: unknown = JSON.parse(encodeJson(frames)); // BAD_MESSAGE for a BigInt or a cycle
+  const plain = JSON.parse(encodeJson(frames)) as unknown[]; // BAD_MESSAGE for a BigInt or a cycle
   try {
-    return writeMsgpack(plain);
+    return writeBatch(plain);
   } catch (e) {
     throw cannotEncode(e === NOT_PLAIN ? new Error('a value is nested too deeply') : e);
   }

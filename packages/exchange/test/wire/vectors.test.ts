@@ -47,6 +47,29 @@ function wireOf(c: Case, codec: string): string | Uint8Array {
   return codec === 'msgpack' ? bytes(c.wire) : c.wire;
 }
 
+/**
+ * `expected` without the envelope fields that `decoded` (the same frames, decoded) does not
+ * have: the case's unknown fields, if the decoder dropped them. Known fields must all be there.
+ */
+function keptOf(expected: unknown[], decoded: unknown[]): unknown[] {
+  return expected.map((frame, i) => {
+    const f = frame as { env?: Record<string, unknown> };
+    const got = (decoded[i] as { env?: Record<string, unknown> }).env;
+    if (f.env === undefined || got === undefined) return frame;
+    const env = Object.fromEntries(
+      Object.entries(f.env).filter(([key]) => KNOWN_FIELDS.has(key) || got[key] !== undefined),
+    );
+    return { ...f, env };
+  });
+}
+
+/** The envelope fields of protocol 1 (spec/protocol.md, "Envelope"). */
+const KNOWN_FIELDS = new Set(
+  'id kind name value from to ts headers trace start cause corr error errorSource deadline failover key'.split(
+    ' ',
+  ),
+);
+
 const CODECS: Record<string, (limits?: DecodeLimits) => Codec> = {
   json: jsonCodec,
   msgpack: msgpackCodec,
@@ -70,9 +93,11 @@ for (const file of ['json.json', 'msgpack.json']) {
         it(`${c.name}: ${c.description}`, () => {
           const codec = make(c.limits);
           const frames = codec.decode(wireOf(c, vectors.codec));
-          expect(frames).toEqual(c.frames);
+          // Unknown fields may be kept or dropped (README): compare what was kept.
+          const expected = c.name === 'unknown-fields' ? keptOf(c.frames, frames) : c.frames;
+          expect(frames).toEqual(expected);
           // Round trip: what this codec writes, it reads back as the same frames.
-          expect(codec.decode(codec.encode(frames))).toEqual(c.frames);
+          expect(codec.decode(codec.encode(frames))).toEqual(expected);
         });
       }
     });
