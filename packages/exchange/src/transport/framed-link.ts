@@ -83,6 +83,13 @@ const HANDSHAKE_CODEC = jsonCodec();
 const resolved = Promise.resolve();
 /** A receiver acknowledges within this many ms what no count or outgoing batch acknowledged. */
 const ACK_DELAY_MS = 20;
+/**
+ * A turn's frames go out in chunks of this many, not all at its end: the peer starts on the
+ * first chunk while this side makes the next. With 100 requests in flight through a hub, whole
+ * turns moved as one convoy and kept 1.15 of 2 cores busy; chunks of 32 kept 1.6 busy and
+ * answered 1.4-1.6x the requests per second, with no loss on one-way streams (bench/README.md).
+ */
+const CHUNK_FRAMES = 32;
 /** Most messages a reconnecting link lets go unacknowledged before the peer must acknowledge. */
 const MAX_ACK_EVERY = 256;
 
@@ -208,9 +215,10 @@ export class FramedLink implements Link {
       this.onCongested(true);
     }
     if (!this.ready) return true;
-    // A full batch goes now (a long synchronous burst must not wait for the turn to end, or
-    // the queue's bound would be a limit on burst size); the rest on the next microtask.
-    if (this.queue.length >= this.limits.maxFrames) this.flush();
+    // A chunk goes now (a long synchronous burst must not wait for the turn to end, or the
+    // queue's bound would be a limit on burst size); the rest on the next microtask.
+    if (this.queue.length >= this.limits.maxFrames || this.queue.length >= CHUNK_FRAMES)
+      this.flush();
     else this.scheduleFlush();
     return true;
   }

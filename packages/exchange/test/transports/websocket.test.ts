@@ -104,7 +104,8 @@ describe('websocket transport (real sockets on loopback)', () => {
     await source.reachable('n', { observer: true, timeout: 2000 });
     for (let i = 0; i < 5000; i++) source.send('n', i);
     await expect.poll(() => frames, { timeout: 5000 }).toBe(5000);
-    expect(messages).toBeLessThan(100);
+    // A burst goes in chunks of 32 frames (157 messages) or bigger batches: far from 5,000.
+    expect(messages).toBeLessThan(200);
     raw.close();
   });
 
