@@ -18,6 +18,7 @@ import {
   MODE_HANDLER,
   MODE_OBSERVE,
   type Advert,
+  type EnvelopeBytes,
   type Frame,
   type HelloFrame,
   type Link,
@@ -231,6 +232,9 @@ export class Exchange {
   /** Bumped when local capabilities or peers change; with `routes.version` it keys the cache. */
   private localVersion = 0;
   private readonly ids: IdSource;
+  /** The envelope being received, and the bytes it came as (see receive). */
+  private arriving: Envelope | undefined;
+  private arrivingBytes: EnvelopeBytes | undefined;
   private advertScheduled = false;
   private closed = false;
   readonly balance: BalanceStrategy;
@@ -254,6 +258,11 @@ export class Exchange {
       capacity: this.logSize,
       maxBytes: init.logMaxBytes,
       keepValue: isNotLogAnswer,
+      // Logged bytes are the envelope as it arrived; it was logged with this exchange's hop.
+      restore: (env, at) => {
+        env.trace = appendHop(env.trace, this.id, at);
+        return env;
+      },
     });
     const seenSize = init.seenSize ?? 10_000;
     if (!Number.isInteger(seenSize) || seenSize < 1)
@@ -457,8 +466,8 @@ export class Exchange {
     return new Promise((resolve, reject) => {
       let peer: Peer | undefined;
       let snapshot = this.sendHello(link, leaf);
-      link.onFrame = (frame) => {
-        if (peer) return this.receive(peer, frame);
+      link.onFrame = (frame, bytes) => {
+        if (peer) return this.receive(peer, frame, bytes);
         if (frame.t !== 'hello') return; // nothing counts before the hello
         const existing = this.peers.get(frame.id);
         const again =
@@ -992,7 +1001,8 @@ export class Exchange {
     if (peer.advertsPending) peer.flushAdverts();
     this.counters.out++;
     // Logged at the time of the hop this exchange added (or the message's creation): no clock read.
-    this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at);
+    const bytes = env === this.arriving ? this.arrivingBytes : undefined;
+    this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at, bytes);
     if (peer.open && peer.link.send({ t: 'msg', env, mode })) return;
     const why = peer.open ? `peer ${peer.id}'s send queue is full` : `peer ${peer.id} is closed`;
     this.refusals++;
@@ -1028,10 +1038,19 @@ export class Exchange {
 
   // ---- receiving -----------------------------------------------------------------------------
 
-  private receive(peer: Peer, frame: Frame): void {
+  private receive(peer: Peer, frame: Frame, bytes: EnvelopeBytes | undefined): void {
     switch (frame.t) {
       case 'msg':
-        return this.receiveMessage(peer, frame.env, frame.mode);
+        if (bytes === undefined) return this.receiveMessage(peer, frame.env, frame.mode, bytes);
+        // While it is routed, forwards of this envelope are logged from the same bytes.
+        this.arriving = frame.env;
+        this.arrivingBytes = bytes;
+        try {
+          return this.receiveMessage(peer, frame.env, frame.mode, bytes);
+        } finally {
+          this.arriving = undefined;
+          this.arrivingBytes = undefined;
+        }
       case 'adv':
         for (const a of frame.adverts) this.routes.learn(peer.id, a);
         this.scheduleAdverts();
@@ -1047,11 +1066,16 @@ export class Exchange {
   }
 
   /** The link hands over `env` as ours (see Link): it gets our hop appended in place. */
-  private receiveMessage(peer: Peer, env: Envelope, mode: number): void {
+  private receiveMessage(
+    peer: Peer,
+    env: Envelope,
+    mode: number,
+    bytes: EnvelopeBytes | undefined,
+  ): void {
     const now = Date.now();
     env.trace = appendHop(env.trace, this.id, now);
     this.counters.in++;
-    this.log.record('in', peer.id, env, now);
+    this.log.record('in', peer.id, env, now, bytes);
     if (env.trace.length - (env.start ?? 0) > MAX_PATH) return this.looped(env);
     if (env.kind === 'rep' || env.kind === 'err') {
       this.requests.relays.answered(env.corr!);

@@ -65,6 +65,20 @@ export interface HelloFrame {
 export type LinkState = 'open' | 'closed';
 
 /**
+ * Where a received envelope lies in the transport message it came in, and how to read it again
+ * from a copy of those bytes. Valid only during the `onFrame` call it comes with: the link
+ * reuses the object, and `data` may be reused by the transport after.
+ */
+export interface EnvelopeBytes {
+  data: Uint8Array;
+  /** The envelope is bytes [start, end) of `data`. */
+  start: number;
+  end: number;
+  /** Decode a copy of those bytes into the envelope as it arrived (before this side's hop). */
+  read: (bytes: Uint8Array) => Envelope;
+}
+
+/**
  * One connection to one peer: the contract every transport implements. The exchange sets the
  * `on*` callbacks; the transport calls them. `send` returns false when the frame was NOT
  * accepted because the link's bounded queue is full (the exchange then reports it as dropped or
@@ -79,7 +93,11 @@ export interface Link {
   send(frame: Frame): boolean;
   /** Close; with `error`, the peer is told it was refused (a reconnecting peer then gives up). */
   close(reason?: string, error?: WireError): void;
-  onFrame: (frame: Frame) => void;
+  /**
+   * A frame arrived. With `bytes`, a `msg` frame's envelope as it arrived, which the message
+   * log copies instead of keeping the envelope's objects (see EnvelopeBytes).
+   */
+  onFrame: (frame: Frame, bytes?: EnvelopeBytes) => void;
   onClose: (reason: string) => void;
   onCongested: (congested: boolean) => void;
   /**

@@ -46,6 +46,17 @@ export interface LogEntryInit<E extends { name: string }> {
   envelope: E;
 }
 
+/**
+ * A message as the bytes it arrived in (EnvelopeBytes, for envelopes): the log copies the range
+ * [start, end) of `data` and reads it back with `read` when the entry is asked for.
+ */
+export interface LoggedBytes<E> {
+  data: Uint8Array;
+  start: number;
+  end: number;
+  read: (bytes: Uint8Array) => E;
+}
+
 export interface MessageLogInit<E = unknown> {
   /** Entries kept; a positive integer. @default 1000 */
   capacity?: number | undefined;
@@ -60,6 +71,11 @@ export interface MessageLogInit<E = unknown> {
    * of the log, and each would hold the previous one again. @default every entry
    */
   keepValue?: ((envelope: E) => boolean) | undefined;
+  /**
+   * Finishes an envelope read back from logged bytes with what changed since they arrived and
+   * before it was logged (an exchange appends the hop it added, timed `at`). @default as read
+   */
+  restore?: ((envelope: E, at: number) => E) | undefined;
 }
 
 /** Filters for `query`; all optional, all must hold. */
@@ -90,6 +106,21 @@ const ENTRY_BYTES = 256;
 const HOP_BYTES = 48;
 /** The envelope copy made when its value is left out. */
 const COPY_BYTES = 160;
+/** An entry kept as bytes: its ring slots; the bytes themselves are counted exactly. */
+const BYTES_ENTRY_BYTES = 64;
+/**
+ * Bytes are copied into chunks of this size, each let go once its last entry is evicted; a
+ * message over a quarter of it gets a copy of its own.
+ */
+const CHUNK_BYTES = 64 * 1024;
+/** Emptied chunks kept to fill again. */
+const SPARES = 2;
+
+/** A buffer of logged bytes, and how many entries hold bytes in it. */
+interface Chunk {
+  readonly bytes: Uint8Array;
+  holders: number;
+}
 
 /** The parts of an envelope the log measures; all but `name` optional, so any `E` has them. */
 interface Measured {
@@ -119,6 +150,17 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   #costs: number[] = [];
   /** Each entry's `valueOmitted`, or 0. */
   #omitted: number[] = [];
+  // Entries kept as bytes (no envelope): their chunk, where in it, and how to read them back.
+  #chunks: (Chunk | undefined)[] = [];
+  #starts: number[] = [];
+  #ends: number[] = [];
+  #readers: (((bytes: Uint8Array) => E) | undefined)[] = [];
+  /** The chunk being filled, and how much of it is. */
+  #chunk: Chunk | undefined;
+  #chunkUsed = 0;
+  /** Chunks no entry holds, to fill again. */
+  #spares: Chunk[] = [];
+  readonly #restore: ((envelope: E, at: number) => E) | undefined;
   /** Index of the oldest entry. */
   #head = 0;
   #size = 0;
@@ -149,6 +191,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.maxBytes = maxBytes;
     this.maxValueBytes = Math.floor(maxBytes / VALUE_SHARE);
     this.#keepValue = init.keepValue;
+    this.#restore = init.restore;
   }
 
   /** Entries held now. */
@@ -178,8 +221,28 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     return this.#at(this.#size - 1);
   }
 
-  /** `push` without the entry object: the per-message path. */
-  record(direction: Direction, peer: string | undefined, envelope: E, at: number): void {
+  /**
+   * `push` without the entry object: the per-message path. With `bytes` (the message as it
+   * arrived), the log keeps a copy of those instead of the envelope's objects when it may keep
+   * the value: a message log holding thousands of envelopes made every one of them survive into
+   * V8's old generation (bench/README.md), and a copy into a shared chunk makes no objects.
+   */
+  record(
+    direction: Direction,
+    peer: string | undefined,
+    envelope: E,
+    at: number,
+    bytes?: LoggedBytes<E>,
+  ): void {
+    if (bytes !== undefined) {
+      const size = bytes.end - bytes.start;
+      if (size <= this.maxValueBytes && (this.#keepValue?.(envelope) ?? true)) {
+        const i = this.#slot(BYTES_ENTRY_BYTES + size);
+        this.#keepBytes(i, bytes, size);
+        this.#fill(i, direction, peer, at, undefined, BYTES_ENTRY_BYTES + size, 0);
+        return;
+      }
+    }
     const measured = envelope as Measured;
     let cost = this.#overhead(measured);
     let logged = envelope;
@@ -192,6 +255,11 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
       logged = { ...envelope, value: undefined };
       cost += COPY_BYTES;
     }
+    this.#fill(this.#slot(cost), direction, peer, at, logged, cost, omitted);
+  }
+
+  /** The slot of a new entry costing `cost`, with the oldest evicted to make room for it. */
+  #slot(cost: number): number {
     let i: number;
     if (this.#size < this.capacity) i = (this.#head + this.#size++) % this.capacity;
     else {
@@ -199,18 +267,78 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
       i = this.#head;
       this.#head = i + 1 === this.capacity ? 0 : i + 1;
       this.#bytes -= this.#costs[i];
+      if (this.#chunks[i] !== undefined) this.#forgetBytes(i);
       this.#dropped++;
     }
     // The new entry, at i, is already counted in #size and is never the oldest here.
     while (this.#size > 1 && this.#bytes + cost > this.maxBytes) this.#evictOldest();
+    return i;
+  }
+
+  #fill(
+    i: number,
+    direction: Direction,
+    peer: string | undefined,
+    at: number,
+    envelope: E | undefined,
+    cost: number,
+    omitted: number,
+  ): void {
     this.#seqs[i] = ++this.#seq;
     this.#directions[i] = direction;
     this.#ats[i] = at;
     this.#peers[i] = peer;
-    this.#envelopes[i] = logged;
+    this.#envelopes[i] = envelope;
     this.#costs[i] = cost;
     this.#omitted[i] = omitted;
     this.#bytes += cost;
+  }
+
+  /** Copy the message's bytes into the chunk being filled (or a new one) for entry i. */
+  #keepBytes(i: number, bytes: LoggedBytes<E>, size: number): void {
+    const { data, start } = bytes;
+    let chunk: Chunk;
+    let offset = 0;
+    if (size > CHUNK_BYTES / 4) chunk = { bytes: new Uint8Array(size), holders: 0 };
+    else {
+      if (this.#chunk === undefined || this.#chunkUsed + size > CHUNK_BYTES) {
+        this.#chunk = this.#spares.pop() ?? { bytes: new Uint8Array(CHUNK_BYTES), holders: 0 };
+        this.#chunkUsed = 0;
+      }
+      chunk = this.#chunk;
+      offset = this.#chunkUsed;
+      this.#chunkUsed += size;
+    }
+    chunk.holders++;
+    const to = chunk.bytes;
+    if (size < 64) for (let k = 0; k < size; k++) to[offset + k] = data[start + k];
+    else to.set(data.subarray(start, start + size), offset);
+    this.#chunks[i] = chunk;
+    this.#starts[i] = offset;
+    this.#ends[i] = offset + size;
+    this.#readers[i] = bytes.read;
+  }
+
+  /**
+   * Entry i no longer holds bytes. A chunk no entry holds is kept as a spare (up to SPARES):
+   * chunks are freed about as fast as new ones fill, and a new 64 KiB buffer for every few
+   * hundred messages cost the hub fresh pages (page faults) on every one.
+   */
+  #forgetBytes(i: number): void {
+    const chunk = this.#chunks[i]!;
+    this.#chunks[i] = undefined;
+    this.#readers[i] = undefined;
+    if (--chunk.holders > 0 || chunk === this.#chunk) return;
+    if (chunk.bytes.length === CHUNK_BYTES && this.#spares.length < SPARES)
+      this.#spares.push(chunk);
+  }
+
+  /** The envelope of the entry in slot j: as logged, or read back from its bytes. */
+  #envelopeAt(j: number): E {
+    const chunk = this.#chunks[j];
+    if (chunk === undefined) return this.#envelopes[j]!;
+    const env = this.#readers[j]!(chunk.bytes.subarray(this.#starts[j], this.#ends[j]));
+    return this.#restore === undefined ? env : this.#restore(env, this.#ats[j]);
   }
 
   /** An entry's bytes besides its value: fixed, per hop, and its headers and error if any. */
@@ -249,6 +377,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     const i = this.#head;
     this.#bytes -= this.#costs[i];
     this.#envelopes[i] = undefined;
+    if (this.#chunks[i] !== undefined) this.#forgetBytes(i);
     this.#head = i + 1 === this.capacity ? 0 : i + 1;
     this.#size--;
     this.#dropped++;
@@ -257,7 +386,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   /** The newest logged envelope that passes `match` (or undefined): scans newest first. */
   findEnvelope(match: (envelope: E) => boolean): E | undefined {
     for (let i = this.#size - 1; i >= 0; i--) {
-      const envelope = this.#envelopes[(this.#head + i) % this.capacity]!;
+      const envelope = this.#envelopeAt((this.#head + i) % this.capacity);
       if (match(envelope)) return envelope;
     }
     return undefined;
@@ -292,6 +421,13 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#envelopes = [];
     this.#costs = [];
     this.#omitted = [];
+    this.#chunks = [];
+    this.#starts = [];
+    this.#ends = [];
+    this.#readers = [];
+    this.#chunk = undefined;
+    this.#chunkUsed = 0;
+    this.#spares = [];
     this.#head = 0;
     this.#size = 0;
     this.#bytes = 0;
@@ -312,7 +448,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
       direction: this.#directions[j],
       at: this.#ats[j],
       peer: this.#peers[j],
-      envelope: this.#envelopes[j]!,
+      envelope: this.#envelopeAt(j),
     };
     const omitted = this.#omitted[j];
     return omitted === 0 ? entry : { ...entry, valueOmitted: omitted };

@@ -1,6 +1,7 @@
 import {
   ExchangeError,
   toWireError,
+  type EnvelopeBytes,
   type Frame,
   type HelloFrame,
   type Link,
@@ -25,6 +26,7 @@ import {
   type WireHello,
 } from '../wire/index.js';
 import type { Carrier } from './carrier.js';
+import { decodeNoting, envelopeBytes, handedOn } from './envelope-spans.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { joinHeartbeats, leaveHeartbeats } from './heartbeat-clock.js';
 import { sharedCodec } from './shared-codecs.js';
@@ -101,7 +103,7 @@ const MAX_ACK_EVERY = 256;
  */
 export class FramedLink implements Link {
   state: LinkState = 'open';
-  onFrame: (frame: Frame) => void = () => {};
+  onFrame: (frame: Frame, bytes?: EnvelopeBytes) => void = () => {};
   onClose: (reason: string) => void = () => {};
   onCongested: (congested: boolean) => void = () => {};
   onReconnect?: () => void;
@@ -363,43 +365,55 @@ export class FramedLink implements Link {
     this.pings = 0;
     try {
       if (!this.greeted) return this.receiveHello(HANDSHAKE_CODEC.decode(data));
-      const frames = this.codec.decode(data);
-      for (const frame of frames) {
-        if (this.isClosed()) return;
-        switch (frame.t) {
-          case 'ping':
-            this.send({ t: 'pong', ...(frame.n === undefined ? {} : { n: frame.n }) });
-            break;
-          case 'pong':
-            break;
-          case 'bye':
-            // A bye without an error is the peer going away (a restart), and one with
-            // CONGESTED gave up on this side as a slow consumer for now: a reconnecting link
-            // comes back. One with another error (a refusal) would only be refused again.
-            if (this.init.reconnecting && (!frame.error || frame.error.code === 'CONGESTED')) {
-              const why = frame.error
-                ? `${frame.error.code}: ${frame.error.message}`
-                : frame.reason;
-              return this.carrier?.close(`peer went away: ${why ?? 'bye'}`);
-            }
-            return this.shut(frame.reason ?? 'peer said bye', true);
-          case 'hello':
-            throw new ExchangeError('BAD_FRAME', 'a second hello on one connection');
-          case 'msg':
-            this.received++;
-            this.onFrame(frame);
-            break;
-          case 'adv':
-            this.onFrame(frame);
-            break;
-          case 'ack':
-            this.acknowledge(frame.n);
-        }
+      const frames = decodeNoting(this, this.codec, data);
+      let whole: boolean;
+      try {
+        whole = this.handOn(frames);
+      } finally {
+        handedOn(this);
       }
-      if (this.ackEvery > 0 && this.received > this.acknowledged) this.oweAck();
+      if (whole && this.ackEvery > 0 && this.received > this.acknowledged) this.oweAck();
     } catch (e) {
       this.protocolError(e);
     }
+  }
+
+  /** Hand the frames of a batch on; false if the connection ended partway. */
+  private handOn(frames: WireFrame[]): boolean {
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
+      if (this.isClosed()) return false;
+      switch (frame.t) {
+        case 'ping':
+          this.send({ t: 'pong', ...(frame.n === undefined ? {} : { n: frame.n }) });
+          break;
+        case 'pong':
+          break;
+        case 'bye':
+          // A bye without an error is the peer going away (a restart), and one with
+          // CONGESTED gave up on this side as a slow consumer for now: a reconnecting link
+          // comes back. One with another error (a refusal) would only be refused again.
+          if (this.init.reconnecting && (!frame.error || frame.error.code === 'CONGESTED')) {
+            const why = frame.error ? `${frame.error.code}: ${frame.error.message}` : frame.reason;
+            this.carrier?.close(`peer went away: ${why ?? 'bye'}`);
+            return false;
+          }
+          this.shut(frame.reason ?? 'peer said bye', true);
+          return false;
+        case 'hello':
+          throw new ExchangeError('BAD_FRAME', 'a second hello on one connection');
+        case 'msg':
+          this.received++;
+          this.onFrame(frame, envelopeBytes(this, i));
+          break;
+        case 'adv':
+          this.onFrame(frame);
+          break;
+        case 'ack':
+          this.acknowledge(frame.n);
+      }
+    }
+    return true;
   }
 
   /** Bad input from the peer: tell it why (best effort) and drop the connection. */

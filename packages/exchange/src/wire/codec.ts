@@ -2,6 +2,7 @@
  * The codec contract: a batch of frames to one transport message and back. `decode` is strict:
  * it returns valid frames or throws a typed error, whatever bytes arrive.
  */
+import type { Envelope } from '../exchange/index.js';
 import type { WireFrame } from './frames.js';
 import type { DecodeLimits } from './limits.js';
 import { tooLarge } from './problems.js';
@@ -22,9 +23,17 @@ export interface Codec {
   encode(frames: readonly WireFrame[]): string | Uint8Array;
   /**
    * Decode and validate one transport message.
+   * @param spans - a codec that has `readEnvelope` notes there where the envelope of each frame
+   *   lies in `data`: frame i's is bytes [spans[2i], spans[2i + 1]), or -1 and -1 (no envelope).
    * @throws {ExchangeError} `BAD_FRAME`, `TOO_LARGE`, `INVALID_NAME` or `VERSION_MISMATCH`.
    */
-  decode(data: string | Uint8Array): WireFrame[];
+  decode(data: string | Uint8Array, spans?: number[]): WireFrame[];
+  /**
+   * Read an envelope again from a copy of its bytes (a `spans` range of a message this codec
+   * decoded, so already checked). Only codecs that note spans have it: the message log keeps
+   * such bytes instead of the envelope's objects.
+   */
+  readonly readEnvelope?: (bytes: Uint8Array) => Envelope;
 }
 
 /** Options of a codec: the limits it enforces on what it decodes. */

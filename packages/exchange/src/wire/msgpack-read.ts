@@ -38,9 +38,27 @@ export function readMsgpack(bytes: Uint8Array): unknown {
  * @returns what it holds (an array of frames if it is well formed; the validator checks).
  * @throws {ExchangeError} `BAD_FRAME` naming what is wrong.
  */
-export function readBatch(bytes: Uint8Array): unknown {
-  return readWhole(bytes, readFrames);
+export function readBatch(bytes: Uint8Array, spans?: number[]): unknown {
+  envelopeSpans = spans;
+  try {
+    return readWhole(bytes, readFrames);
+  } finally {
+    envelopeSpans = undefined;
+  }
 }
+
+/**
+ * Decode one envelope, written as the batch writer writes one inside a frame, into the shape
+ * `readBatch` gives. For bytes that were checked when they arrived (the message log's copies):
+ * the envelope is not validated again.
+ */
+export function readEnvelopeBytes(bytes: Uint8Array): unknown {
+  return readWhole(bytes, readEnvelope);
+}
+
+/** Where `readBatch` notes the envelope of frame i: bytes [spans[2i], spans[2i + 1]), or -1. */
+let envelopeSpans: number[] | undefined;
+let frameIndex = 0;
 
 function readWhole(bytes: Uint8Array, readValue: (depth: number) => unknown): unknown {
   src = bytes;
@@ -211,7 +229,11 @@ function readFrames(depth: number): unknown {
   if (n < 0) return read(depth);
   need(n);
   const frames = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) frames[i] = readFrame(depth + 1);
+  for (let i = 0; i < n; i++) {
+    frameIndex = i;
+    if (envelopeSpans !== undefined) envelopeSpans[2 * i] = envelopeSpans[2 * i + 1] = -1;
+    frames[i] = readFrame(depth + 1);
+  }
   return frames;
 }
 
@@ -223,7 +245,12 @@ function readFrame(depth: number): unknown {
   const o: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const key = readKey(depth + 1);
+    const at = pos;
     const v = key === 'env' ? readEnvelope(depth + 1) : read(depth + 1);
+    if (key === 'env' && envelopeSpans !== undefined) {
+      envelopeSpans[2 * frameIndex] = at;
+      envelopeSpans[2 * frameIndex + 1] = pos;
+    }
     checkKey(key, v);
     o[key] = v;
   }

@@ -5,12 +5,12 @@
  * checks values as it goes: a batch is read in one pass, then validated, and written in one pass.
  * Plain JavaScript, no Node built-ins: browsers run it too.
  */
-import { ExchangeError } from '../exchange/index.js';
+import { ExchangeError, type Envelope } from '../exchange/index.js';
 import { checkBytes, type Codec, type CodecInit } from './codec.js';
 import type { WireFrame } from './frames.js';
 import { encodeJson } from './json.js';
 import { resolveLimits } from './limits.js';
-import { readBatch } from './msgpack-read.js';
+import { readBatch, readEnvelopeBytes } from './msgpack-read.js';
 import { NOT_PLAIN, writeBatch } from './msgpack-write.js';
 import { badFrame } from './problems.js';
 import { validateBatch } from './validate.js';
@@ -29,11 +29,12 @@ export function msgpackCodec(init: CodecInit = {}): Codec {
     name: 'msgpack',
     binary: true,
     encode: encodeMsgpack,
-    decode(data) {
+    decode(data, spans) {
       if (typeof data === 'string') throw badFrame(-1, '', 'must be binary for msgpack, got text');
       checkBytes(data.byteLength, limits.maxBytes);
-      return validateBatch(readBatch(data), limits);
+      return validateBatch(readBatch(data, spans), limits);
     },
+    readEnvelope: readEnvelopeBytes as (bytes: Uint8Array) => Envelope,
   };
 }
 

@@ -35,6 +35,41 @@ describe('websocket transport (real sockets on loopback)', () => {
     await expect.poll(() => seen).toEqual([2]);
   });
 
+  it('logs relayed messages from the bytes they came in, read back as they were relayed', async () => {
+    const hub = make('hub-log');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const server = make('server-log');
+    server.handle('echo', (m) => ({ echoed: m.value }));
+    const client = make('client-log');
+    await server.connect({ transport: 'websocket', url: listener.url });
+    await client.connect({ transport: 'websocket', url: listener.url });
+    await client.reachable('echo', { timeout: 2000 });
+    const reply = await client.requestMessage('echo', { n: 1, text: 'é€😀' });
+    const entries = hub.log.query({ pattern: 'echo' });
+    const summary = entries.map((e) => [e.direction, e.peer, e.envelope.kind]);
+    expect(summary).toEqual([
+      ['in', 'client-log', 'req'],
+      ['out', 'server-log', 'req'],
+      ['in', 'server-log', 'rep'],
+      ['out', 'client-log', 'rep'],
+    ]);
+    for (const { envelope, at } of entries) {
+      // As the hub had it: its own hop last, timed when it was logged.
+      expect(envelope.trace.at(-1)).toEqual({ ex: 'hub-log', at });
+    }
+    const [reqIn, reqOut, repIn, repOut] = entries.map((e) => e.envelope);
+    expect(reqIn).toEqual(reqOut);
+    expect(reqIn.value).toEqual({ n: 1, text: 'é€😀' });
+    expect(repIn).toEqual(repOut);
+    expect(repOut.id).toBe(reply.id);
+    expect(repOut.value).toEqual({ echoed: { n: 1, text: 'é€😀' } });
+    // The client's copy has one hop more, its own.
+    expect([...repOut.trace, reply.trace.at(-1)]).toEqual(reply.trace);
+    // Read back from bytes: every read makes a new envelope (an object entry gives its own).
+    const find = () => hub.log.findEnvelope((env) => env.id === reply.id);
+    expect(find()).not.toBe(find());
+  });
+
   it('delivers a synchronous burst of 20,000 messages, in order', async () => {
     const hub = make('hub2');
     const listener = await hub.listen({ transport: 'websocket', port: 0 });

@@ -1,0 +1,127 @@
+// The message log keeping messages as copies of the bytes they arrived in (LoggedBytes): read
+// back and restored, copied at once, exact in the byte budget, intact while its chunks are
+// reused, and logged as objects when the value may not be kept.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MessageLog, type LoggedBytes } from '../../src/exchange/message-log.js';
+
+interface Env {
+  name: string;
+  n: number;
+  value?: unknown;
+  restored?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const read = (bytes: Uint8Array) => JSON.parse(decoder.decode(bytes)) as Env;
+
+/** An envelope and the bytes it "arrived" in, inside a larger message as a link gives them. */
+function arrived(env: Env, pad = 3): [Env, LoggedBytes<Env>] {
+  const text = encoder.encode(JSON.stringify(env));
+  const data = new Uint8Array(text.length + 2 * pad).fill(0x20);
+  data.set(text, pad);
+  return [env, { data, start: pad, end: pad + text.length, read }];
+}
+
+const restore = (env: Env, at: number): Env => ({ ...env, restored: at });
+
+describe('message log: entries kept as bytes', () => {
+  it('reads an entry back from its bytes, restored, with the entry as logged', () => {
+    const log = new MessageLog<Env>({ capacity: 10, restore });
+    const [env, bytes] = arrived({ name: 'orders.created', n: 1, value: { total: 12.5 } });
+    log.record('in', 'hub', env, 1000, bytes);
+    const [entry] = log.query();
+    expect(entry).toEqual({
+      seq: 1,
+      direction: 'in',
+      at: 1000,
+      peer: 'hub',
+      envelope: { ...env, restored: 1000 },
+    });
+    expect(entry.envelope).not.toBe(env); // a copy, read back
+    expect(log.findEnvelope((e) => e.n === 1)).toEqual({ ...env, restored: 1000 });
+  });
+
+  it('copies the bytes at once: the transport message may be reused after', () => {
+    const log = new MessageLog<Env>({ capacity: 10 });
+    for (const size of [10, 200, 20_000]) {
+      const [env, bytes] = arrived({ name: 'a', n: size, value: 'v'.repeat(size) });
+      log.record('in', 'p', env, 1, bytes);
+      bytes.data.fill(0x7b); // '{' everywhere: unreadable if the log had kept a view
+    }
+    expect(log.query().map((e) => e.envelope.n)).toEqual([10, 200, 20_000]);
+    expect(log.query()[2].envelope.value).toBe('v'.repeat(20_000));
+  });
+
+  it('counts an entry kept as bytes at their exact size plus a fixed 64', () => {
+    const log = new MessageLog<Env>({ capacity: 10 });
+    const [env, bytes] = arrived({ name: 'a', n: 1, value: 'x'.repeat(500) });
+    log.record('in', 'p', env, 1, bytes);
+    expect(log.bytes).toBe(64 + (bytes.end - bytes.start));
+  });
+
+  it('logs as an object what it may not keep as bytes: a value over maxValueBytes, or refused', () => {
+    const log = new MessageLog<Env>({
+      capacity: 10,
+      maxBytes: 16 * 1024,
+      keepValue: (env) => env.name !== 'secret',
+    });
+    const [big, bigBytes] = arrived({ name: 'big', n: 1, value: 'x'.repeat(2000) });
+    const [secret, secretBytes] = arrived({ name: 'secret', n: 2, value: 'y' });
+    log.record('in', 'p', big, 1, bigBytes);
+    log.record('in', 'p', secret, 2, secretBytes);
+    const [first, second] = log.query();
+    expect(first.envelope).toEqual({ name: 'big', n: 1, value: undefined });
+    expect(first.valueOmitted).toBeGreaterThanOrEqual(2000);
+    expect(second.envelope).toEqual({ name: 'secret', n: 2, value: undefined });
+  });
+
+  it('keeps every entry intact while chunks are emptied and filled again', () => {
+    // Sizes from a few bytes to over a quarter chunk (a buffer of its own), objects between,
+    // through logs small enough that chunks are recycled many times over (every value under
+    // maxValueBytes, 18,750 for the smaller budget, so none is left out).
+    const step = fc.record({
+      size: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 15_000, max: 18_000 })),
+      asBytes: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 200, maxLength: 600 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom(4 * 1024 * 1024, 300_000),
+        (steps, capacity, maxBytes) => {
+          const log = new MessageLog<Env>({ capacity, maxBytes, restore });
+          const expected: Env[] = [];
+          steps.forEach(({ size, asBytes }, n) => {
+            const [env, bytes] = arrived({ name: 'm', n, value: 'z'.repeat(size) });
+            log.record('in', 'p', env, n, asBytes ? bytes : undefined);
+            expected.push(asBytes ? { ...env, restored: n } : env);
+            const kept = log.query();
+            expect(kept.length).toBeLessThanOrEqual(capacity);
+            expect(kept.map((e) => e.envelope)).toEqual(expected.slice(-kept.length));
+          });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('starts over empty after clear, and keeps counting seq', () => {
+    const log = new MessageLog<Env>({ capacity: 4 });
+    for (let n = 0; n < 6; n++) log.record('in', 'p', ...arrivedAt({ name: 'a', n }));
+    log.clear();
+    expect(log.size).toBe(0);
+    expect(log.bytes).toBe(0);
+    log.record('in', 'p', ...arrivedAt({ name: 'b', n: 9 }));
+    expect(log.query()).toEqual([
+      { seq: 7, direction: 'in', at: 5, peer: 'p', envelope: { name: 'b', n: 9 } },
+    ]);
+  });
+});
+
+/** `record`'s last three arguments for an envelope that arrived as bytes at time 5. */
+function arrivedAt(env: Env): [Env, number, LoggedBytes<Env>] {
+  const [e, bytes] = arrived(env);
+  return [e, 5, bytes];
+}
