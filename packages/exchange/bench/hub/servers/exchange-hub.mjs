@@ -6,6 +6,9 @@ import { distUrl } from '../dist.mjs';
 const dist = distUrl();
 const { startHub } = await import(new URL('hub/hub.js', dist).href);
 const { DEFAULTS } = await import(new URL('hub/config.js', dist).href);
+const { keepYoungGenerationSmall } = await import(new URL('hub/young-generation.js', dist).href);
+
+keepYoungGenerationSmall(); // as `exchange serve` does for its process
 
 const hub = await startHub({ ...DEFAULTS, port: 0, demo: false, logLevel: 'silent' });
 process.send({ type: 'listening', port: hub.port });

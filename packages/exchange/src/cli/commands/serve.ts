@@ -40,6 +40,8 @@ export function addServe(cli: Command): void {
       // Loaded here, not at the top: every other command starts faster without the hub and pino.
       const { createLogger } = await import('../../hub/logger.js');
       const { startHub } = await import('../../hub/hub.js');
+      const { keepYoungGenerationSmall } = await import('../../hub/young-generation.js');
+      keepYoungGenerationSmall(); // this process is the hub's: see young-generation.ts
       const logger = createLogger(config);
       const hub = await startHub(config, { logger });
       printWelcome(hub.url, hub.wsUrl, config);
