@@ -43,9 +43,9 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Start the CLI; it is killed after `limit` ms (the hub, with Infinity: by afterAll). */
-function start(args: string[], limit = RUN_LIMIT): Running {
+function start(args: string[], limit = RUN_LIMIT, env: NodeJS.ProcessEnv = {}): Running {
   const child = spawn(process.execPath, [MAIN, ...args], {
-    env: childEnv(),
+    env: { ...childEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -127,7 +127,10 @@ beforeAll(async () => {
       `packages/exchange/dist is missing ${missing.join(', ')}: these tests run the built ` +
         'executable, so run `npm run build` first (`npm test` does).',
     );
-  hubProcess = start(['serve', '--port', '0', '--no-demo', '--log-level', 'warn'], Infinity);
+  // A 1 MiB log: values over 64 KiB (a sixteenth) are not logged, and a test sends one.
+  hubProcess = start(['serve', '--port', '0', '--no-demo', '--log-level', 'warn'], Infinity, {
+    EXCHANGE_LOG_MAX_BYTES: String(1 << 20),
+  });
   url = (await hubProcess.stderrMatch(/ws:\/\/\S+\/ws/))[0];
 
   probe = exchange({
@@ -305,8 +308,8 @@ describe('exchange CLI', { timeout: TEST_LIMIT }, () => {
   });
 
   it('log marks a value too large for the hub to keep', async () => {
-    // 5,000 items: over the 4,096 parts the log's estimate walks, so not kept (≥ 8 bytes each).
-    const big = JSON.stringify(Array.from({ length: 5000 }, () => 0));
+    // 70,000 characters: over the 64 KiB this hub's log keeps of one value.
+    const big = JSON.stringify('x'.repeat(70_000));
     expect((await cli('request', 'cli.echo', big)).code).toBe(0);
     const [table, json] = await Promise.all([
       cli('log', '--pattern', 'cli.echo', '--limit', '4'),
@@ -314,14 +317,14 @@ describe('exchange CLI', { timeout: TEST_LIMIT }, () => {
     ]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(
-      /in\s+cli-\w+\s+req\s+cli\.echo\s+cli-\w+ → \*\s+\[value not logged: ≥ 39\.1 KiB\]/,
+      /in\s+cli-\w+\s+req\s+cli\.echo\s+cli-\w+ → \*\s+\[value not logged: ≥ 68\.4 KiB\]/,
     );
     expect(json.code, json.stderr).toBe(0);
     const entries = JSON.parse(json.stdout) as { envelope: Envelope; valueOmitted?: number }[];
     expect(entries).toHaveLength(4); // the request in and out, the reply in and out
     for (const e of entries) {
       expect(e.envelope.value).toBeUndefined();
-      expect(e.valueOmitted).toBeGreaterThanOrEqual(5000 * 8);
+      expect(e.valueOmitted).toBeGreaterThanOrEqual(70_000);
     }
   });
 
