@@ -198,29 +198,21 @@ function checkKey(key: string, v: unknown): void {
 }
 
 /** The entry count of the map header at `pos` (consumed), or -1 if no map starts there. */
-function mapHeader(): number {
-  need(1);
-  const b = src[pos];
-  if (b >= 0x80 && b < 0x90) {
-    pos++;
-    return b & 0x0f;
-  }
-  if (b !== 0xde && b !== 0xdf) return -1;
-  pos++;
-  return unsigned(b === 0xde ? 2 : 4);
-}
-
+const mapHeader = () => header(0x80, 0xde);
 /** The entry count of the array header at `pos` (consumed), or -1 if no array starts there. */
-function arrayHeader(): number {
+const arrayHeader = () => header(0x90, 0xdc);
+
+/** A fix form (`fix` to `fix` + 15) or a 16/32-bit form (`wide16`, `wide16` + 1) header. */
+function header(fix: number, wide16: number): number {
   need(1);
   const b = src[pos];
-  if (b >= 0x90 && b < 0xa0) {
+  if (b >= fix && b < fix + 16) {
     pos++;
     return b & 0x0f;
   }
-  if (b !== 0xdc && b !== 0xdd) return -1;
+  if (b !== wide16 && b !== wide16 + 1) return -1;
   pos++;
-  return unsigned(b === 0xdc ? 2 : 4);
+  return unsigned(b === wide16 ? 2 : 4);
 }
 
 /** The batch: an array of frames. Anything else is read as it is, for the validator to refuse. */
