@@ -109,10 +109,12 @@ const COPY_BYTES = 160;
 /** An entry kept as bytes: its ring slots; the bytes themselves are counted exactly. */
 const BYTES_ENTRY_BYTES = 64;
 /**
- * Bytes are copied into chunks of this size, each let go once its last entry is evicted; a
- * message over a quarter of it gets a copy of its own.
+ * Bytes are copied into chunks of up to this size (the first ones smaller), each let go once
+ * its last entry is evicted; a message over a quarter of it gets a copy of its own.
  */
 const CHUNK_BYTES = 64 * 1024;
+/** The first chunk's size. */
+const FIRST_CHUNK_BYTES = 1024;
 /** Emptied chunks kept to fill again. */
 const SPARES = 2;
 
@@ -158,8 +160,9 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   /** The chunk being filled, and how much of it is. */
   #chunk: Chunk | undefined;
   #chunkUsed = 0;
-  /** Chunks no entry holds, to fill again. */
+  /** Chunks no entry holds, to fill again (full-size ones only). */
   #spares: Chunk[] = [];
+  #nextChunkBytes = FIRST_CHUNK_BYTES;
   readonly #restore: ((envelope: E, at: number) => E) | undefined;
   /** Index of the oldest entry. */
   #head = 0;
@@ -301,8 +304,8 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     let offset = 0;
     if (size > CHUNK_BYTES / 4) chunk = { bytes: new Uint8Array(size), holders: 0 };
     else {
-      if (this.#chunk === undefined || this.#chunkUsed + size > CHUNK_BYTES) {
-        this.#chunk = this.#spares.pop() ?? { bytes: new Uint8Array(CHUNK_BYTES), holders: 0 };
+      if (this.#chunk === undefined || this.#chunkUsed + size > this.#chunk.bytes.length) {
+        this.#chunk = this.#spares.pop() ?? this.#newChunk(size);
         this.#chunkUsed = 0;
       }
       chunk = this.#chunk;
@@ -317,6 +320,17 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#starts[i] = offset;
     this.#ends[i] = offset + size;
     this.#readers[i] = bytes.read;
+  }
+
+  /**
+   * A chunk for at least `size` bytes: the first ones small (a process may hold thousands of
+   * exchanges that each log a few messages), each twice the last, up to CHUNK_BYTES.
+   */
+  #newChunk(size: number): Chunk {
+    let bytes = this.#nextChunkBytes;
+    while (bytes < size) bytes *= 2;
+    this.#nextChunkBytes = Math.min(CHUNK_BYTES, 2 * bytes);
+    return { bytes: new Uint8Array(bytes), holders: 0 };
   }
 
   /**
@@ -428,6 +442,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#chunk = undefined;
     this.#chunkUsed = 0;
     this.#spares = [];
+    this.#nextChunkBytes = FIRST_CHUNK_BYTES;
     this.#head = 0;
     this.#size = 0;
     this.#bytes = 0;

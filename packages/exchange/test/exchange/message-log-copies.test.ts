@@ -107,6 +107,15 @@ describe('message log: entries kept as bytes', () => {
     );
   });
 
+  it('holds little for a log of a few messages: a process may have thousands of exchanges', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const logs = Array.from({ length: 2000 }, () => new MessageLog<Env>({ capacity: 1000 }));
+    for (const log of logs) log.record('in', 'p', ...arrivedAt({ name: 'a', n: 1 }));
+    const perLog = (process.memoryUsage().arrayBuffers - before) / logs.length;
+    expect(perLog).toBeLessThan(4096); // a first chunk of 1 KiB (64 KiB each would be 128 MiB)
+    expect(logs.every((log) => log.query()[0].envelope.n === 1)).toBe(true);
+  });
+
   it('starts over empty after clear, and keeps counting seq', () => {
     const log = new MessageLog<Env>({ capacity: 4 });
     for (let n = 0; n < 6; n++) log.record('in', 'p', ...arrivedAt({ name: 'a', n }));
