@@ -235,6 +235,7 @@ export class Exchange {
   /** The envelope being received, and the bytes it came as (see receive). */
   private arriving: Envelope | undefined;
   private arrivingBytes: EnvelopeBytes | undefined;
+  private arrivingDeliveries = 0;
   private advertScheduled = false;
   private closed = false;
   readonly balance: BalanceStrategy;
@@ -1001,7 +1002,10 @@ export class Exchange {
     if (peer.advertsPending) peer.flushAdverts();
     this.counters.out++;
     // Logged at the time of the hop this exchange added (or the message's creation): no clock read.
-    const bytes = env === this.arriving ? this.arrivingBytes : undefined;
+    // From the bytes it came as, unless a local handler or observer got it first (and could
+    // have changed it in place: what goes out is then logged as it is).
+    const asArrived = env === this.arriving && this.localDeliveries === this.arrivingDeliveries;
+    const bytes = asArrived ? this.arrivingBytes : undefined;
     this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at, bytes);
     if (peer.open && peer.link.send({ t: 'msg', env, mode })) return;
     const why = peer.open ? `peer ${peer.id}'s send queue is full` : `peer ${peer.id} is closed`;
@@ -1045,6 +1049,7 @@ export class Exchange {
         // While it is routed, forwards of this envelope are logged from the same bytes.
         this.arriving = frame.env;
         this.arrivingBytes = bytes;
+        this.arrivingDeliveries = this.localDeliveries;
         try {
           return this.receiveMessage(peer, frame.env, frame.mode, bytes);
         } finally {

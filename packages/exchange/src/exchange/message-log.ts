@@ -109,8 +109,9 @@ const COPY_BYTES = 160;
 /** An entry kept as bytes: its ring slots; the bytes themselves are counted exactly. */
 const BYTES_ENTRY_BYTES = 64;
 /**
- * Bytes are copied into chunks of up to this size (the first ones smaller), each let go once
- * its last entry is evicted; a message over a quarter of it gets a copy of its own.
+ * Bytes are copied into chunks of up to this size (the first ones, and a small log's, smaller),
+ * each let go once its last entry is evicted; a message over a quarter of the largest chunk
+ * gets a copy of its own.
  */
 const CHUNK_BYTES = 64 * 1024;
 /** The first chunk's size. */
@@ -163,6 +164,11 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   /** Chunks no entry holds, to fill again (full-size ones only). */
   #spares: Chunk[] = [];
   #nextChunkBytes = FIRST_CHUNK_BYTES;
+  /**
+   * The largest chunk: CHUNK_BYTES, or less for a small log (about a quarter of `maxBytes`), so
+   * that its chunks and spares stay within a few times what it may keep.
+   */
+  readonly #maxChunkBytes: number;
   readonly #restore: ((envelope: E, at: number) => E) | undefined;
   /** Index of the oldest entry. */
   #head = 0;
@@ -195,6 +201,9 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.maxValueBytes = Math.floor(maxBytes / VALUE_SHARE);
     this.#keepValue = init.keepValue;
     this.#restore = init.restore;
+    let chunk = FIRST_CHUNK_BYTES;
+    while (chunk < CHUNK_BYTES && chunk < maxBytes / 4) chunk *= 2;
+    this.#maxChunkBytes = chunk;
   }
 
   /** Entries held now. */
@@ -302,7 +311,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     const { data, start } = bytes;
     let chunk: Chunk;
     let offset = 0;
-    if (size > CHUNK_BYTES / 4) chunk = { bytes: new Uint8Array(size), holders: 0 };
+    if (size > this.#maxChunkBytes / 4) chunk = { bytes: new Uint8Array(size), holders: 0 };
     else {
       if (this.#chunk === undefined || this.#chunkUsed + size > this.#chunk.bytes.length) {
         this.#chunk = this.#spares.pop() ?? this.#newChunk(size);
@@ -324,12 +333,12 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
 
   /**
    * A chunk for at least `size` bytes: the first ones small (a process may hold thousands of
-   * exchanges that each log a few messages), each twice the last, up to CHUNK_BYTES.
+   * exchanges that each log a few messages), each twice the last, up to #maxChunkBytes.
    */
   #newChunk(size: number): Chunk {
     let bytes = this.#nextChunkBytes;
     while (bytes < size) bytes *= 2;
-    this.#nextChunkBytes = Math.min(CHUNK_BYTES, 2 * bytes);
+    this.#nextChunkBytes = Math.min(this.#maxChunkBytes, 2 * bytes);
     return { bytes: new Uint8Array(bytes), holders: 0 };
   }
 
@@ -343,7 +352,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#chunks[i] = undefined;
     this.#readers[i] = undefined;
     if (--chunk.holders > 0 || chunk === this.#chunk) return;
-    if (chunk.bytes.length === CHUNK_BYTES && this.#spares.length < SPARES)
+    if (chunk.bytes.length === this.#maxChunkBytes && this.#spares.length < SPARES)
       this.#spares.push(chunk);
   }
 
@@ -416,10 +425,12 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     const found: LogEntry<E>[] = [];
     // Newest first, so `limit` stops the scan early; reversed at the end.
     for (let i = this.#size - 1; i >= 0 && found.length < limit; i--) {
+      // The columns first: an entry kept as bytes is read back only if it may match.
+      const j = (this.#head + i) % this.capacity;
+      if (direction !== undefined && this.#directions[j] !== direction) continue;
+      if (peer !== undefined && this.#peers[j] !== peer) continue;
+      if (this.#ats[j] < since || this.#ats[j] > until) continue;
       const e = this.#at(i);
-      if (direction !== undefined && e.direction !== direction) continue;
-      if (peer !== undefined && e.peer !== peer) continue;
-      if (e.at < since || e.at > until) continue;
       if (pattern !== undefined && !matches(pattern, e.envelope.name)) continue;
       found.push(e);
     }

@@ -11,14 +11,9 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * Stop V8 from growing the young generation past the size it has now (a few MiB). Sets a V8 flag
- * that V8 reads each time it would grow; Node allows flags to change after start.
- * @returns false if this Node refused the flag (the young generation then grows as usual).
+ * that V8 reads each time it would grow; Node allows flags to change after start (a Node that
+ * ignored it would print a warning, and the young generation would grow as before).
  */
-export function keepYoungGenerationSmall(): boolean {
-  try {
-    setFlagsFromString('--semi-space-growth-factor=1');
-    return true;
-  } catch {
-    return false;
-  }
+export function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
 }

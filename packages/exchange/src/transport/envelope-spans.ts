@@ -2,9 +2,10 @@
  * Received envelopes as bytes, for the message log (EnvelopeBytes): a codec that can read an
  * envelope again (msgpack) notes where each lies in the transport message as it decodes, and the
  * link hands that range on with the frame. One set of spans serves every link: a batch is
- * decoded and handed on synchronously, so the spans belong to the link handing on its batch. A
- * link that decodes while another is still handing on (a carrier that delivers synchronously)
- * goes without, and its envelopes are logged as objects.
+ * decoded and handed on synchronously, so the spans belong to the batch being handed on, known
+ * by its frames array. A batch decoded while another is still being handed on (a carrier that
+ * delivers synchronously, to the same link or another) goes without, and its envelopes are
+ * logged as objects.
  */
 import type { EnvelopeBytes } from '../exchange/index.js';
 import type { Codec, WireFrame } from '../wire/index.js';
@@ -12,35 +13,35 @@ import type { Codec, WireFrame } from '../wire/index.js';
 const EMPTY = new Uint8Array(0);
 const spans: number[] = [];
 const bytes: EnvelopeBytes = { data: EMPTY, start: 0, end: 0, read: () => ({}) as never };
-/** The link whose batch the spans describe, while it hands the frames on. */
-let owner: object | undefined;
+/** The batch the spans describe, while it is handed on. */
+let noted: WireFrame[] | undefined;
 
 /**
- * Decode a transport message, noting its envelopes' spans for `link` when the codec can.
- * Call `handedOn(link)` once the frames have been handed on (in a `finally`).
+ * Decode a transport message, noting its envelopes' spans when the codec can and no other batch
+ * is being handed on. Call `handedOn(frames)` once the frames have been handed on (`finally`).
  */
-export function decodeNoting(link: object, codec: Codec, data: string | Uint8Array): WireFrame[] {
+export function decodeNoting(codec: Codec, data: string | Uint8Array): WireFrame[] {
   const read = codec.readEnvelope;
-  if (owner !== undefined || read === undefined || typeof data === 'string')
+  if (noted !== undefined || read === undefined || typeof data === 'string')
     return codec.decode(data);
   const frames = codec.decode(data, spans);
-  owner = link;
+  noted = frames;
   bytes.data = data;
   bytes.read = read;
   return frames;
 }
 
-/** The bytes of frame i's envelope in `link`'s batch, or undefined (reused: valid for the call). */
-export function envelopeBytes(link: object, i: number): EnvelopeBytes | undefined {
-  if (owner !== link || !(spans[2 * i] >= 0)) return undefined;
+/** The bytes of the envelope of `frames[i]`, or undefined (reused: valid for the call). */
+export function envelopeBytes(frames: WireFrame[], i: number): EnvelopeBytes | undefined {
+  if (noted !== frames || !(spans[2 * i] >= 0)) return undefined;
   bytes.start = spans[2 * i];
   bytes.end = spans[2 * i + 1];
   return bytes;
 }
 
-/** `link` has handed its batch on: the spans are free, and its message is not kept. */
-export function handedOn(link: object): void {
-  if (owner !== link) return;
-  owner = undefined;
+/** `frames` have been handed on: the spans are free, and their message is not kept. */
+export function handedOn(frames: WireFrame[]): void {
+  if (noted !== frames) return;
+  noted = undefined;
   bytes.data = EMPTY;
 }

@@ -365,12 +365,12 @@ export class FramedLink implements Link {
     this.pings = 0;
     try {
       if (!this.greeted) return this.receiveHello(HANDSHAKE_CODEC.decode(data));
-      const frames = decodeNoting(this, this.codec, data);
+      const frames = decodeNoting(this.codec, data);
       let whole: boolean;
       try {
         whole = this.handOn(frames);
       } finally {
-        handedOn(this);
+        handedOn(frames);
       }
       if (whole && this.ackEvery > 0 && this.received > this.acknowledged) this.oweAck();
     } catch (e) {
@@ -404,7 +404,7 @@ export class FramedLink implements Link {
           throw new ExchangeError('BAD_FRAME', 'a second hello on one connection');
         case 'msg':
           this.received++;
-          this.onFrame(frame, envelopeBytes(this, i));
+          this.onFrame(frame, envelopeBytes(frames, i));
           break;
         case 'adv':
           this.onFrame(frame);

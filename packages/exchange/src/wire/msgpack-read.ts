@@ -331,7 +331,7 @@ function readEnvelope(depth: number): unknown {
         env.key = read(d);
         break;
       default:
-        read(d); // a field this version does not know: checked, then dropped
+        checkKey(key, read(d)); // a field this version does not know: checked, then dropped
     }
   }
   return env;
@@ -357,6 +357,7 @@ function readHop(depth: number): unknown {
     const v = read(depth + 1);
     if (key === 'ex') hop.ex = v;
     else if (key === 'at') hop.at = v;
+    else checkKey(key, v); // dropped, but refused as any map's would be
   }
   return hop;
 }

@@ -2,6 +2,8 @@
 // back and restored, copied at once, exact in the byte budget, intact while its chunks are
 // reused, and logged as objects when the value may not be kept.
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MessageLog, type LoggedBytes } from '../../src/exchange/message-log.js';
 
@@ -25,6 +27,14 @@ function arrived(env: Env, pad = 3): [Env, LoggedBytes<Env>] {
 }
 
 const restore = (env: Env, at: number): Env => ({ ...env, restored: at });
+
+// Buffers held, after a full collection: the transport messages made here are garbage.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const buffersHeld = () => {
+  gc();
+  return process.memoryUsage().arrayBuffers;
+};
 
 describe('message log: entries kept as bytes', () => {
   it('reads an entry back from its bytes, restored, with the entry as logged', () => {
@@ -108,12 +118,23 @@ describe('message log: entries kept as bytes', () => {
   });
 
   it('holds little for a log of a few messages: a process may have thousands of exchanges', () => {
-    const before = process.memoryUsage().arrayBuffers;
+    const before = buffersHeld();
     const logs = Array.from({ length: 2000 }, () => new MessageLog<Env>({ capacity: 1000 }));
     for (const log of logs) log.record('in', 'p', ...arrivedAt({ name: 'a', n: 1 }));
-    const perLog = (process.memoryUsage().arrayBuffers - before) / logs.length;
+    const perLog = (buffersHeld() - before) / logs.length;
     expect(perLog).toBeLessThan(4096); // a first chunk of 1 KiB (64 KiB each would be 128 MiB)
     expect(logs.every((log) => log.query()[0].envelope.n === 1)).toBe(true);
+  });
+
+  it("keeps a small log's chunks within a few times its maxBytes", () => {
+    const before = buffersHeld();
+    const logs = Array.from({ length: 100 }, () => new MessageLog<Env>({ maxBytes: 4096 }));
+    for (const log of logs)
+      for (let n = 0; n < 3000; n++) log.record('in', 'p', ...arrivedAt({ name: 'a', n }));
+    const perLog = (buffersHeld() - before) / logs.length;
+    expect(logs[0].bytes).toBeLessThanOrEqual(4096);
+    expect(perLog).toBeLessThan(4 * 4096); // 64 KiB chunks and spares: over 100 KiB
+    expect(logs[0].query().at(-1)?.envelope.n).toBe(2999);
   });
 
   it('starts over empty after clear, and keeps counting seq', () => {

@@ -70,6 +70,25 @@ describe('websocket transport (real sockets on loopback)', () => {
     expect(find()).not.toBe(find());
   });
 
+  it('logs a forward as it went out when a local observer changed it first', async () => {
+    const hub = make('hub-mut');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    hub.on('note', (m) => void ((m.value as { seen?: string }).seen = 'hub'), { local: true });
+    const watcher = make('watcher-mut');
+    const got: unknown[] = [];
+    watcher.on('note', (m) => got.push(m.value));
+    const sender = make('sender-mut');
+    await watcher.connect({ transport: 'websocket', url: listener.url });
+    await sender.connect({ transport: 'websocket', url: listener.url });
+    await sender.reachable('note', { observer: true, timeout: 2000 });
+    sender.send('note', { n: 1 });
+    await expect.poll(() => got).toEqual([{ n: 1, seen: 'hub' }]);
+    const out = hub.log.query({ pattern: 'note', direction: 'out' });
+    expect(out.map((e) => [e.peer, e.envelope.value])).toEqual([
+      ['watcher-mut', { n: 1, seen: 'hub' }],
+    ]);
+  });
+
   it('delivers a synchronous burst of 20,000 messages, in order', async () => {
     const hub = make('hub2');
     const listener = await hub.listen({ transport: 'websocket', port: 0 });

@@ -78,10 +78,25 @@ describe('msgpack batches', () => {
     expect(codeOf(() => readBatch(bad))).toBe('BAD_FRAME');
   });
 
-  it('refuses prototype pollution in frames as the generic reader does', () => {
-    const packed = new Uint8Array(referencePackr.pack([JSON.parse('{"t":"ping","__proto__":1}')]));
-    expect(codeOf(() => readBatch(packed))).toBe('BAD_FRAME');
-    expect(codeOf(() => readMsgpack(packed))).toBe('BAD_FRAME');
+  it('refuses prototype pollution in frames, envelopes and hops as the generic reader does', () => {
+    const env =
+      '{"id":"a:1","kind":"msg","name":"n","from":"a","ts":1,"trace":[{"ex":"a","at":1}]}';
+    for (const text of [
+      '[{"t":"ping","__proto__":1}]',
+      `[{"t":"msg","mode":1,"env":${env.replace('{"id"', '{"__proto__":{"p":1},"id"')}}]`,
+      `[{"t":"msg","mode":1,"env":${env.replace('{"id"', '{"constructor":{"prototype":{}},"id"')}}]`,
+      `[{"t":"msg","mode":1,"env":${env.replace('"at":1}', '"at":1,"__proto__":2}')}}]`,
+    ]) {
+      const packed = new Uint8Array(referencePackr.pack(JSON.parse(text)));
+      expect(
+        codeOf(() => readBatch(packed)),
+        text,
+      ).toBe('BAD_FRAME');
+      expect(
+        codeOf(() => readMsgpack(packed)),
+        text,
+      ).toBe('BAD_FRAME');
+    }
   });
 
   it('leaves what is not a batch of maps to the validator, read as it is', () => {

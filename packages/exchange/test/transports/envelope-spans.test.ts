@@ -1,0 +1,60 @@
+// Envelope spans for the message log (src/transport/envelope-spans.ts), with the real msgpack
+// codec: the batch being handed on gets its envelopes' bytes; a batch decoded meanwhile (a
+// carrier that delivers synchronously) gets none, whichever link it is for.
+import { describe, expect, it } from 'vitest';
+import type { Envelope } from '../../src/exchange/index.js';
+import { decodeNoting, envelopeBytes, handedOn } from '../../src/transport/envelope-spans.js';
+import { jsonCodec, msgpackCodec } from '../../src/wire/index.js';
+
+const env = (id: string): Envelope => ({
+  id,
+  kind: 'msg',
+  name: 'n',
+  value: id,
+  from: 'a',
+  ts: 1,
+  trace: [{ ex: 'a', at: 1 }],
+});
+const codec = msgpackCodec();
+const batch = (...ids: string[]) =>
+  codec.encode([{ t: 'ping' }, ...ids.map((id) => ({ t: 'msg' as const, env: env(id), mode: 1 }))]);
+
+/** The envelope handed on with frames[i], read back from a copy of its bytes. */
+function readBack(frames: Parameters<typeof envelopeBytes>[0], i: number): Envelope | undefined {
+  const b = envelopeBytes(frames, i);
+  return b && b.read(b.data.slice(b.start, b.end));
+}
+
+describe('envelope spans', () => {
+  it('hands on the bytes of each envelope of the batch, none for other frames', () => {
+    const frames = decodeNoting(codec, batch('a:1', 'a:2'));
+    try {
+      expect(envelopeBytes(frames, 0)).toBeUndefined(); // the ping
+      expect(readBack(frames, 1)).toMatchObject(env('a:1'));
+      expect(readBack(frames, 2)).toMatchObject(env('a:2'));
+    } finally {
+      handedOn(frames);
+    }
+    expect(envelopeBytes(frames, 1)).toBeUndefined(); // handed on: nothing kept
+  });
+
+  it('gives a batch decoded while another is handed on no bytes, and keeps the first one', () => {
+    const outer = decodeNoting(codec, batch('outer:1'));
+    const inner = decodeNoting(codec, batch('inner:1'));
+    expect(inner[1]).toMatchObject({ t: 'msg', env: { id: 'inner:1' } });
+    expect(envelopeBytes(inner, 1)).toBeUndefined();
+    handedOn(inner);
+    expect(readBack(outer, 1)?.id).toBe('outer:1');
+    handedOn(outer);
+    const next = decodeNoting(codec, batch('next:1')); // free again
+    expect(readBack(next, 1)?.id).toBe('next:1');
+    handedOn(next);
+  });
+
+  it('notes nothing for a codec that cannot read an envelope back (json)', () => {
+    const json = jsonCodec();
+    const frames = decodeNoting(json, json.encode([{ t: 'msg', env: env('j:1'), mode: 1 }]));
+    expect(envelopeBytes(frames, 0)).toBeUndefined();
+    handedOn(frames);
+  });
+});
