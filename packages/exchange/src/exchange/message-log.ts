@@ -10,6 +10,7 @@
  * log.push({ direction: 'in', peer: 'hub', envelope: { name: 'db.query' } });
  * log.query({ pattern: 'db.>', limit: 10 }); // the 10 newest db messages, oldest first
  */
+import { LogChunks, type Chunk } from './log-chunks.js';
 import { matches, validatePattern } from './names.js';
 import { estimateSize } from './size-estimate.js';
 
@@ -108,23 +109,6 @@ const HOP_BYTES = 48;
 const COPY_BYTES = 160;
 /** An entry kept as bytes: its ring slots; the bytes themselves are counted exactly. */
 const BYTES_ENTRY_BYTES = 64;
-/**
- * Bytes are copied into chunks of up to this size (the first ones, and a small log's, smaller),
- * each let go once its last entry is evicted; a message over a quarter of the largest chunk
- * gets a copy of its own.
- */
-const CHUNK_BYTES = 64 * 1024;
-/** The first chunk's size. */
-const FIRST_CHUNK_BYTES = 1024;
-/** Emptied chunks kept to fill again. */
-const SPARES = 2;
-
-/** A buffer of logged bytes, and how many entries hold bytes in it. */
-interface Chunk {
-  readonly bytes: Uint8Array;
-  holders: number;
-}
-
 /** The parts of an envelope the log measures; all but `name` optional, so any `E` has them. */
 interface Measured {
   id?: unknown;
@@ -158,17 +142,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   #starts: number[] = [];
   #ends: number[] = [];
   #readers: (((bytes: Uint8Array) => E) | undefined)[] = [];
-  /** The chunk being filled, and how much of it is. */
-  #chunk: Chunk | undefined;
-  #chunkUsed = 0;
-  /** Chunks no entry holds, to fill again (full-size ones only). */
-  #spares: Chunk[] = [];
-  #nextChunkBytes = FIRST_CHUNK_BYTES;
-  /**
-   * The largest chunk: CHUNK_BYTES, or less for a small log (about a quarter of `maxBytes`), so
-   * that its chunks and spares stay within a few times what it may keep.
-   */
-  readonly #maxChunkBytes: number;
+  #store: LogChunks;
   readonly #restore: ((envelope: E, at: number) => E) | undefined;
   /** Index of the oldest entry. */
   #head = 0;
@@ -201,9 +175,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.maxValueBytes = Math.floor(maxBytes / VALUE_SHARE);
     this.#keepValue = init.keepValue;
     this.#restore = init.restore;
-    let chunk = FIRST_CHUNK_BYTES;
-    while (chunk < CHUNK_BYTES && chunk < maxBytes / 4) chunk *= 2;
-    this.#maxChunkBytes = chunk;
+    this.#store = new LogChunks(maxBytes);
   }
 
   /** Entries held now. */
@@ -306,54 +278,19 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#bytes += cost;
   }
 
-  /** Copy the message's bytes into the chunk being filled (or a new one) for entry i. */
+  /** Keep a copy of the message's bytes for entry i (see log-chunks.ts). */
   #keepBytes(i: number, bytes: LoggedBytes<E>, size: number): void {
-    const { data, start } = bytes;
-    let chunk: Chunk;
-    let offset = 0;
-    if (size > this.#maxChunkBytes / 4) chunk = { bytes: new Uint8Array(size), holders: 0 };
-    else {
-      if (this.#chunk === undefined || this.#chunkUsed + size > this.#chunk.bytes.length) {
-        this.#chunk = this.#spares.pop() ?? this.#newChunk(size);
-        this.#chunkUsed = 0;
-      }
-      chunk = this.#chunk;
-      offset = this.#chunkUsed;
-      this.#chunkUsed += size;
-    }
-    chunk.holders++;
-    const to = chunk.bytes;
-    if (size < 64) for (let k = 0; k < size; k++) to[offset + k] = data[start + k];
-    else to.set(data.subarray(start, start + size), offset);
-    this.#chunks[i] = chunk;
-    this.#starts[i] = offset;
-    this.#ends[i] = offset + size;
+    this.#chunks[i] = this.#store.copy(bytes.data, bytes.start, size);
+    this.#starts[i] = this.#store.offset;
+    this.#ends[i] = this.#store.offset + size;
     this.#readers[i] = bytes.read;
   }
 
-  /**
-   * A chunk for at least `size` bytes: the first ones small (a process may hold thousands of
-   * exchanges that each log a few messages), each twice the last, up to #maxChunkBytes.
-   */
-  #newChunk(size: number): Chunk {
-    let bytes = this.#nextChunkBytes;
-    while (bytes < size) bytes *= 2;
-    this.#nextChunkBytes = Math.min(this.#maxChunkBytes, 2 * bytes);
-    return { bytes: new Uint8Array(bytes), holders: 0 };
-  }
-
-  /**
-   * Entry i no longer holds bytes. A chunk no entry holds is kept as a spare (up to SPARES):
-   * chunks are freed about as fast as new ones fill, and a new 64 KiB buffer for every few
-   * hundred messages cost the hub fresh pages (page faults) on every one.
-   */
+  /** Entry i no longer holds bytes. */
   #forgetBytes(i: number): void {
-    const chunk = this.#chunks[i]!;
+    this.#store.release(this.#chunks[i]!);
     this.#chunks[i] = undefined;
     this.#readers[i] = undefined;
-    if (--chunk.holders > 0 || chunk === this.#chunk) return;
-    if (chunk.bytes.length === this.#maxChunkBytes && this.#spares.length < SPARES)
-      this.#spares.push(chunk);
   }
 
   /** The envelope of the entry in slot j: as logged, or read back from its bytes. */
@@ -450,10 +387,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#starts = [];
     this.#ends = [];
     this.#readers = [];
-    this.#chunk = undefined;
-    this.#chunkUsed = 0;
-    this.#spares = [];
-    this.#nextChunkBytes = FIRST_CHUNK_BYTES;
+    this.#store = new LogChunks(this.maxBytes);
     this.#head = 0;
     this.#size = 0;
     this.#bytes = 0;
