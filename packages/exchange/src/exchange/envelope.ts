@@ -47,6 +47,35 @@ export interface Envelope<V = unknown> {
 /** `retry`: send the request to another handler; `at-most-once`: fail it with TRANSPORT_CLOSED. */
 export type FailoverPolicy = 'retry' | 'at-most-once';
 
+/**
+ * Every field of an envelope, in the order `cloneEnvelope` (and every envelope made here) lists
+ * them: what the MessagePack codec writes and reads. The type check below fails to compile if a
+ * field of `Envelope` is missing, so a new one cannot be dropped on the wire unnoticed.
+ */
+export const ENVELOPE_FIELDS = [
+  'id',
+  'kind',
+  'name',
+  'value',
+  'from',
+  'to',
+  'ts',
+  'headers',
+  'trace',
+  'start',
+  'cause',
+  'corr',
+  'error',
+  'errorSource',
+  'deadline',
+  'failover',
+  'key',
+] as const satisfies readonly (keyof Envelope)[];
+const allListed: [Exclude<keyof Envelope, (typeof ENVELOPE_FIELDS)[number]>] extends [never]
+  ? true
+  : never = true;
+void allListed;
+
 const boot = Date.now().toString(36);
 let instances = 0;
 

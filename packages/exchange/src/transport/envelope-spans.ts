@@ -8,10 +8,12 @@
  * logged as objects.
  */
 import type { EnvelopeBytes } from '../exchange/index.js';
-import type { Codec, WireFrame } from '../wire/index.js';
+import { DEFAULT_MAX_FRAMES, type Codec, type WireFrame } from '../wire/index.js';
 
 const EMPTY = new Uint8Array(0);
 const spans: number[] = [];
+/** A batch of more frames than this leaves no longer array behind (its frames are refused). */
+const KEPT_SPANS = 2 * DEFAULT_MAX_FRAMES;
 const bytes: EnvelopeBytes = { data: EMPTY, start: 0, end: 0, read: () => ({}) as never };
 /** The batch the spans describe, while it is handed on. */
 let noted: WireFrame[] | undefined;
@@ -22,6 +24,7 @@ let noted: WireFrame[] | undefined;
  */
 export function decodeNoting(codec: Codec, data: string | Uint8Array): WireFrame[] {
   const read = codec.readEnvelope;
+  if (spans.length > KEPT_SPANS) spans.length = 0;
   if (noted !== undefined || read === undefined || typeof data === 'string')
     return codec.decode(data);
   const frames = codec.decode(data, spans);

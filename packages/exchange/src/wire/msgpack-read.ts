@@ -8,6 +8,7 @@
  * @example
  * readMsgpack(new Uint8Array([0x91, 0x81, 0xa1, 0x74, 0xa4, 0x70, 0x69, 0x6e, 0x67])); // [{ t: 'ping' }]
  */
+import type { ENVELOPE_FIELDS } from '../exchange/index.js';
 import { badFrame } from './problems.js';
 
 /** Deeper values are refused (the spec asks receivers to take at least 64 levels). */
@@ -274,7 +275,7 @@ function readEnvelope(depth: number): unknown {
     deadline: undefined as unknown,
     failover: undefined as unknown,
     key: undefined as unknown,
-  };
+  } satisfies Record<(typeof ENVELOPE_FIELDS)[number], unknown>;
   for (let i = 0; i < n; i++) {
     const key = readKey(d);
     // The usual fields first: internalized keys make each comparison one pointer check.

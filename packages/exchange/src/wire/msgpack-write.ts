@@ -10,6 +10,8 @@
  * writeMsgpack([{ t: 'ping', n: 1 }]); // Uint8Array 91 82 a1 74 a4 70 69 6e 67 a1 6e 01
  */
 
+import { ENVELOPE_FIELDS } from '../exchange/index.js';
+
 /**
  * Thrown (the same object each time: no stack to capture) when a value needs JSON.stringify's
  * conversions first. Not the caller's mistake: the codec converts and writes again.
@@ -157,27 +159,6 @@ function writeMsgFrame(f: MsgFrame, depth: number): void {
   writeKey(KEY.mode);
   writeNumber(f.mode as number);
 }
-
-/** The envelope's fields, in the order they are written; `trace` has its own writer. */
-const ENVELOPE_FIELDS = [
-  'id',
-  'kind',
-  'name',
-  'value',
-  'from',
-  'to',
-  'ts',
-  'headers',
-  'trace',
-  'start',
-  'cause',
-  'corr',
-  'error',
-  'errorSource',
-  'deadline',
-  'failover',
-  'key',
-] as const;
 
 /** Each key's MessagePack bytes, made once. */
 const KEY = Object.fromEntries(
