@@ -150,10 +150,13 @@ interface LocalObserver {
 type Route = NameRoute<MessageHandler, LocalObserver>;
 
 const NO_OPTIONS: SendOptions = Object.freeze({});
-const valueOf = (reply: Envelope): unknown => reply.value;
 /** The log keeps no values of `$exchange.log` answers: copies of itself, nested ever deeper. */
 const isNotLogAnswer = (env: Envelope): boolean => env.kind !== 'rep' || env.name !== LOG_REQUEST;
 const EMPTY_ADVERTS: Advert[] = [];
+const isTimeout = (ms: unknown): ms is number =>
+  typeof ms === 'number' && Number.isFinite(ms) && ms >= 0;
+const badTimeout = (what: string, ms: unknown) =>
+  `${what} must be a finite number of milliseconds >= 0, got ${String(ms)}`;
 const BOTH = MODE_HANDLER | MODE_OBSERVE;
 /** Names whose routes are cached (see NameRoutes for the overflow policy). */
 const ROUTE_CACHE_NAMES = 10_000;
@@ -254,6 +257,8 @@ export class Exchange {
     this.balance = init.balance ?? 'round-robin';
     this.failover = init.failover ?? 'retry';
     this.defaultTimeout = init.defaultTimeout ?? 5000;
+    if (!isTimeout(this.defaultTimeout))
+      throw new RangeError(badTimeout('defaultTimeout', this.defaultTimeout));
     this.logSize = init.logSize ?? 1000;
     this.log = new MessageLog<Envelope>({
       capacity: this.logSize,
@@ -378,12 +383,7 @@ export class Exchange {
     value?: unknown,
     options: RequestOptions = NO_OPTIONS,
   ): Promise<R> {
-    try {
-      return this.requestMessage(name, value, options).then(valueOf) as Promise<R>;
-    } catch (e) {
-      // A bad name: rejected, as an async function would.
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
+    return this.ask(name, value, options, false) as Promise<R>;
   }
 
   /** Like `request`, but resolves with the whole reply envelope (its trace included). */
@@ -392,17 +392,39 @@ export class Exchange {
     value?: unknown,
     options: RequestOptions = NO_OPTIONS,
   ): Promise<Envelope> {
+    return this.ask(name, value, options, true) as Promise<Envelope>;
+  }
+
+  /** A request; its promise settles with the reply envelope (`whole`) or only its value. */
+  private ask(name: string, value: unknown, options: RequestOptions, whole: boolean) {
     // The deadline counts from this call (the caller's clock), not from after the routing.
     const started = performance.now();
-    const route = this.route(name);
+    let route: Route;
+    try {
+      route = this.route(name);
+    } catch (e) {
+      // A bad name: rejected, as an async function would.
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     const timeout = options.timeout ?? this.defaultTimeout;
+    if (!isTimeout(timeout))
+      return Promise.reject(new RangeError(`${name}: ${badTimeout('timeout', timeout)}`));
     // Untargeted, the built-in `$exchange.info` asks this exchange itself.
     if (name === INFO && options.to === undefined) options = { ...options, to: this.id };
     const env = this.create('req', name, value, options);
     env.deadline = env.ts + timeout;
     env.failover = options.failover ?? this.failover;
-    return new Promise<Envelope>((resolve, reject) => {
-      if (!this.requests.wait(env, started, timeout, options.signal, resolve, reject)) return;
+    return new Promise<unknown>((resolve, reject) => {
+      const waiting = this.requests.wait(
+        env,
+        started,
+        timeout,
+        options.signal,
+        whole,
+        resolve,
+        reject,
+      );
+      if (!waiting) return;
       const out = this.counters.out;
       // Observers get a copy of a request too (as NATS subscribers see requests); a handler
       // must be reachable, or it fails at once.

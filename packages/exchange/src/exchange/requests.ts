@@ -12,6 +12,7 @@ import {
   TimeoutError,
   fromWireError,
 } from './errors.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 import type { Peer } from './peer.js';
 import { RelayRecords } from './relay-records.js';
 
@@ -30,18 +31,27 @@ export interface RequestsOwner {
 }
 
 interface Pending {
-  resolve: (reply: Envelope) => void;
+  /** Settled with the reply envelope (`whole`) or only its value. */
+  resolve: (reply: unknown) => void;
+  whole: boolean;
   reject: (error: Error) => void;
   env: Envelope;
   peer: Peer | undefined;
   attempts: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timeout: number;
+  /** Its deadline: a record of its own, so the deadline heap holds nothing large once done. */
+  due: Due;
+}
+
+interface Due extends Deadline {
+  id: string;
 }
 
 export class Requests {
   /** Requests relayed for others. */
   readonly relays = new RelayRecords();
   private readonly pending = new Map<string, Pending>();
+  private readonly deadlines = new Deadlines<Due>((due) => this.timedOut(due.id));
 
   constructor(private readonly owner: RequestsOwner) {}
 
@@ -51,9 +61,9 @@ export class Requests {
   }
 
   /**
-   * Wait for the reply to `env` (a request made here): settles `resolve` or `reject` with it,
-   * or with TimeoutError `timeout` ms after `started` (`performance.now()` at the call), or
-   * CancelledError when `signal` aborts.
+   * Wait for the reply to `env` (a request made here): settles `resolve` with it (`whole`) or
+   * its value, or `reject` with its error, or with TimeoutError `timeout` ms after `started`
+   * (`performance.now()` at the call), or CancelledError when `signal` aborts.
    * @returns false if `signal` was already aborted (rejected at once; nothing to send).
    */
   wait(
@@ -61,7 +71,8 @@ export class Requests {
     started: number,
     timeout: number,
     signal: AbortSignal | undefined,
-    resolve: (reply: Envelope) => void,
+    whole: boolean,
+    resolve: (reply: unknown) => void,
     reject: (error: Error) => void,
   ): boolean {
     const name = env.name;
@@ -69,7 +80,16 @@ export class Requests {
       reject(new CancelledError(`request ${name} cancelled`));
       return false;
     }
-    const entry: Pending = { resolve, reject, env, peer: undefined, attempts: 0, timer: undefined };
+    const entry: Pending = {
+      resolve,
+      whole,
+      reject,
+      env,
+      peer: undefined,
+      attempts: 0,
+      timeout,
+      due: { expires: started + timeout, done: false, id: env.id },
+    };
     if (signal) {
       const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));
       signal.addEventListener('abort', onAbort, { once: true });
@@ -82,15 +102,7 @@ export class Requests {
         reject(e);
       };
     }
-    // Never early: a timer may fire up to a millisecond before its time (the event loop's
-    // clock is read once per turn), so one that does waits out the rest.
-    const expire = () => {
-      if (this.pending.get(env.id) !== entry) return;
-      const left = timeout - (performance.now() - started);
-      if (left > 0.5) entry.timer = setTimeout(expire, Math.ceil(left));
-      else this.settle(env.id, new TimeoutError(name, timeout));
-    };
-    entry.timer = setTimeout(expire, timeout);
+    this.deadlines.add(entry.due);
     this.pending.set(env.id, entry);
     return true;
   }
@@ -100,9 +112,9 @@ export class Requests {
     const p = this.pending.get(env.corr!);
     if (!p) return false; // late: timed out or cancelled already
     this.pending.delete(env.corr!);
-    clearTimeout(p.timer);
+    this.deadlines.cancel(p.due);
     p.peer?.inflight.delete(env.corr!);
-    if (env.kind === 'rep') p.resolve(env);
+    if (env.kind === 'rep') p.resolve(p.whole ? env : env.value);
     // A handler's error is a RemoteError; one it relayed (code REMOTE) keeps the inner code.
     else if (env.errorSource === 'handler' && env.error?.code !== 'REMOTE')
       p.reject(new RemoteError(env.error!));
@@ -115,14 +127,20 @@ export class Requests {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    clearTimeout(p.timer);
+    this.deadlines.cancel(p.due);
     p.peer?.inflight.delete(id);
     p.reject(error);
+  }
+
+  private timedOut(id: string): void {
+    const p = this.pending.get(id);
+    if (p) this.settle(id, new TimeoutError(p.env.name, p.timeout));
   }
 
   /** Fail every request made here (the exchange closed). */
   close(error: Error): void {
     for (const id of [...this.pending.keys()]) this.settle(id, error);
+    this.deadlines.clear();
   }
 
   /** Remember where a request went (`from`: the peer it came from), so its loss is noticed. */

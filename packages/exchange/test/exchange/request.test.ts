@@ -70,6 +70,39 @@ describe('request/reply', () => {
     await expect(solo.request('math.double', 21)).resolves.toBe(42);
   });
 
+  it('request resolves with the value and requestMessage with the whole reply', async () => {
+    const solo = make({ id: 'solo', handlers: { 'math.double': (m) => (m.value as number) * 2 } });
+    await expect(solo.request('math.double', 4)).resolves.toBe(8);
+    const reply = await solo.requestMessage('math.double', 5);
+    expect([reply.kind, reply.value, reply.corr === undefined]).toEqual(['rep', 10, false]);
+    // An answer of undefined is still a reply, not a missing one.
+    solo.handle('math.nothing', () => undefined);
+    await expect(solo.request('math.nothing')).resolves.toBeUndefined();
+  });
+
+  it('a timeout that is not a finite number of ms >= 0 is a RangeError, sent nowhere', async () => {
+    const solo = make({ id: 'solo', handlers: { 'math.double': (m) => (m.value as number) * 2 } });
+    for (const timeout of [-1, Number.NaN, Number.POSITIVE_INFINITY, '5' as unknown as number]) {
+      const error = await solo.request('math.double', 1, { timeout }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toMatch(/^math\.double: timeout must be a finite number/);
+    }
+    expect(solo.describe().counters.sent).toBe(0);
+    await expect(solo.request('math.double', 2, { timeout: 0 })).resolves.toBe(4);
+    expect(() => make({ id: 'bad', defaultTimeout: -5 })).toThrow(RangeError);
+  });
+
+  it('a malformed name rejects (never throws) from request and requestMessage', async () => {
+    const solo = make({ id: 'solo' });
+    for (const ask of [() => solo.request('a..b'), () => solo.requestMessage('a..b')]) {
+      let promise: Promise<unknown> | undefined;
+      expect(() => (promise = ask())).not.toThrow();
+      const error = await promise!.catch((e: unknown) => e);
+      expect(isExchangeError(error, 'INVALID_NAME')).toBe(true);
+    }
+    expect(solo.describe().counters.pending).toBe(0);
+  });
+
   it('fails at once with NoRouteError when nothing handles the name', async () => {
     const a = make({ id: 'a' });
     const b = make({ id: 'b', handlers: { 'other.thing': () => 1 } });
