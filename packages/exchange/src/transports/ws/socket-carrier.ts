@@ -16,10 +16,22 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null;
 }
 
+/**
+ * The `ws` package's socket is also an EventEmitter: its 'message' event hands the data over
+ * as it is, where `onmessage` wraps each message in an event object and two functions.
+ */
+interface NodeWebSocket extends WebSocketLike {
+  on(event: 'message', listener: (data: Uint8Array, isBinary: boolean) => void): unknown;
+}
+
+const isNodeWebSocket = (socket: WebSocketLike): socket is NodeWebSocket =>
+  typeof (socket as Partial<NodeWebSocket>).on === 'function';
+
 /** Close codes: 1000 normal; 1008 policy (protocol error) is sent by the framed link's bye. */
 export const NORMAL_CLOSURE = 1000;
 /** A close reason must fit in 123 bytes of UTF-8. */
 const MAX_REASON = 120;
+const utf8 = new TextDecoder();
 
 /** A carrier over an open WebSocket: one WebSocket message per transport message. */
 export function socketCarrier(socket: WebSocketLike): Carrier {
@@ -36,13 +48,20 @@ export function socketCarrier(socket: WebSocketLike): Carrier {
     onClose: () => {},
     onDrain: () => {},
   };
-  socket.onmessage = (event) => {
-    const data = event.data;
-    if (typeof data === 'string') carrier.onData(data);
-    else if (data instanceof ArrayBuffer) carrier.onData(new Uint8Array(data));
-    else if (ArrayBuffer.isView(data))
-      carrier.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  };
+  if (isNodeWebSocket(socket)) {
+    // Buffers (binaryType 'nodebuffer'); a text message is a Buffer of its UTF-8.
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) carrier.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      else carrier.onData(utf8.decode(data));
+    });
+  } else
+    socket.onmessage = (event) => {
+      const data = event.data;
+      if (typeof data === 'string') carrier.onData(data);
+      else if (data instanceof ArrayBuffer) carrier.onData(new Uint8Array(data));
+      else if (ArrayBuffer.isView(data))
+        carrier.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    };
   socket.onclose = (event) =>
     carrier.onClose(event.reason ? event.reason : `connection closed (code ${event.code})`);
   socket.onerror = () => {}; // a close event follows every error
