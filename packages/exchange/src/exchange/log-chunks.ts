@@ -6,6 +6,11 @@
  * it; up to SPARES of the largest are kept to fill again, as chunks empty about as fast as new
  * ones fill, and a new 64 KiB buffer every few hundred messages cost a hub fresh pages (page
  * faults) each time. A message over a quarter of the largest chunk gets a buffer of its own.
+ *
+ * The same bytes logged again (a relayed message: in, then out to each peer it goes to) share
+ * the first copy while an entry still holds it: a hub's log keeps one copy per message, not one
+ * per hop. To know them, the last copy's source is remembered; not if its transport message is
+ * over SOURCE_KEPT (that would keep a large message alive until the next copy).
  */
 
 /** A buffer of logged bytes, and how many entries hold bytes in it. */
@@ -17,6 +22,8 @@ export interface Chunk {
 const LARGEST = 64 * 1024;
 const FIRST = 1024;
 const SPARES = 2;
+/** The largest transport message remembered as the last copy's source. */
+const SOURCE_KEPT = 64 * 1024;
 
 export class LogChunks {
   /** Where the last `copy` put its bytes in the chunk it returned. */
@@ -37,6 +44,38 @@ export class LogChunks {
 
   /** Copy bytes [start, start + size) of `data`; returns their chunk (held once more). */
   copy(data: Uint8Array, start: number, size: number): Chunk {
+    const last = this.#last;
+    if (
+      last.chunk !== undefined &&
+      last.chunk.holders > 0 &&
+      last.source === data &&
+      last.start === start &&
+      last.size === size
+    ) {
+      last.chunk.holders++;
+      this.offset = last.offset;
+      return last.chunk;
+    }
+    const chunk = this.#copy(data, start, size);
+    const kept = data.byteLength <= SOURCE_KEPT;
+    last.source = kept ? data : undefined;
+    last.chunk = kept ? chunk : undefined;
+    last.start = start;
+    last.size = size;
+    last.offset = this.offset;
+    return chunk;
+  }
+
+  /** The last copy: where it came from and where it went. */
+  readonly #last: {
+    source: Uint8Array | undefined;
+    start: number;
+    size: number;
+    chunk: Chunk | undefined;
+    offset: number;
+  } = { source: undefined, start: 0, size: 0, chunk: undefined, offset: 0 };
+
+  #copy(data: Uint8Array, start: number, size: number): Chunk {
     let chunk: Chunk;
     if (size > this.#largest / 4) {
       chunk = { bytes: new Uint8Array(size), holders: 0 };

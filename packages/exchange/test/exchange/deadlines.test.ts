@@ -61,7 +61,7 @@ describe('Deadlines', () => {
   it('random adds and cancels: each live entry expires once, each cancelled one never', async () => {
     const { deadlines, expired } = recorder();
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const entries: Entry[] = [];
     const cancelled = new Set<number>();
     for (let id = 0; id < 500; id++) {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { LogChunks } from '../../src/exchange/log-chunks.js';
 import { MessageLog, type LoggedBytes } from '../../src/exchange/message-log.js';
 
 interface Env {
@@ -109,6 +110,58 @@ describe('message log: entries kept as bytes', () => {
             expected.push(asBytes ? { ...env, restored: n } : env);
             const kept = log.query();
             expect(kept.length).toBeLessThanOrEqual(capacity);
+            expect(kept.map((e) => e.envelope)).toEqual(expected.slice(-kept.length));
+          });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('shares one copy among entries of the same bytes (a relayed message: in, then out)', () => {
+    const chunks = new LogChunks(16 * 1024 * 1024);
+    const [, bytes] = arrived({ name: 'a', n: 1, value: 'x'.repeat(100) });
+    const size = bytes.end - bytes.start;
+    const first = chunks.copy(bytes.data, bytes.start, size);
+    const at = chunks.offset;
+    const again = chunks.copy(bytes.data, bytes.start, size);
+    expect([again, chunks.offset, first.holders]).toEqual([first, at, 2]);
+    // Other bytes of the same message (another envelope of its batch) are copied.
+    chunks.copy(bytes.data, bytes.start + 1, size - 1);
+    expect(chunks.offset).toBe(at + size);
+    // Once no entry holds the first copy, the same bytes are copied again.
+    const [, other] = arrived({ name: 'b', n: 2 });
+    chunks.copy(other.data, other.start, other.end - other.start);
+    first.holders = 0;
+    const fresh = chunks.copy(bytes.data, bytes.start, size);
+    expect(chunks.offset).not.toBe(at);
+    expect(decoder.decode(fresh.bytes.subarray(chunks.offset, chunks.offset + size))).toBe(
+      decoder.decode(bytes.data.subarray(bytes.start, bytes.end)),
+    );
+  });
+
+  it('keeps every entry intact when the same bytes are logged again, while chunks are reused', () => {
+    // Each message logged once or more (in, and out to several peers) as the same bytes: the
+    // entries share one copy, which must never be overwritten while one of them holds it.
+    const step = fc.record({
+      size: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 15_000, max: 18_000 })),
+      times: fc.integer({ min: 1, max: 4 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 100, maxLength: 300 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.constantFrom(4 * 1024 * 1024, 300_000),
+        (steps, capacity, maxBytes) => {
+          const log = new MessageLog<Env>({ capacity, maxBytes, restore });
+          const expected: Env[] = [];
+          steps.forEach(({ size, times }, n) => {
+            const [env, bytes] = arrived({ name: 'm', n, value: 'z'.repeat(size) });
+            for (let k = 0; k < times; k++) {
+              log.record(k === 0 ? 'in' : 'out', 'p', env, n, bytes);
+              expected.push({ ...env, restored: n });
+            }
+            const kept = log.query();
             expect(kept.map((e) => e.envelope)).toEqual(expected.slice(-kept.length));
           });
         },

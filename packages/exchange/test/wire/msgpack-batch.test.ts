@@ -54,7 +54,9 @@ describe('msgpack batches', () => {
 
   it('writes every field of ENVELOPE_FIELDS, in its order', () => {
     // Each field set to a value of its own (the writer does not check types: the validator does).
-    const env = Object.fromEntries(ENVELOPE_FIELDS.map((f, i) => [f, `v${i}`]));
+    const env: Record<string, unknown> = Object.fromEntries(
+      ENVELOPE_FIELDS.map((f, i) => [f, `v${i}`]),
+    );
     env.trace = [{ ex: 'a', at: 1 }];
     const [frame] = reference.unpack(writeBatch([msg(env)])) as { env: Record<string, unknown> }[];
     expect(Object.keys(frame.env)).toEqual([...ENVELOPE_FIELDS]);
