@@ -3,7 +3,7 @@
 // with `--only=hub`, leave it out with `--skip=hub`); on its own:
 //
 //   node packages/exchange/bench/hub/run.mjs [--quick] [--only=s1,s3] [--systems=ws,nats]
-//        [--runs=1] [--json[=FILE]] [--dist=path/to/dist]
+//        [--runs=3] [--json[=FILE]] [--dist=path/to/dist]
 //
 // Prints one table per scenario on stdout (on stderr with --json, so stdout stays clean) and
 // writes the results as JSON to FILE with --json. Exit code 1 if any measurement failed (a message
@@ -26,7 +26,7 @@ const USAGE = `usage: node bench/hub/run.mjs [options]
   --quick          scaled-down counts (${COUNTS.quick.messages.toLocaleString('en')} messages, ${COUNTS.quick.sequential.toLocaleString('en')} sequential requests, ${COUNTS.quick.idle} idle clients): under a minute
   --only=LIST      scenarios by group or id: s1, s2, s3, s4, s1-64, s1-1k, s3-seq, s3-inflight
   --systems=LIST   systems: ${SYSTEM_KEYS.join(', ')} (default: all; a listed one that cannot run fails)
-  --runs=N         runs per measurement, median reported (default 1)
+  --runs=N         runs per measurement, interleaved, median reported (default 3; --quick: 1)
   --json[=FILE]    also write the results as JSON to FILE (default ${path.relative(process.cwd(), DEFAULT_JSON)})
   --dist=PATH      the built library for ours, hub and clients (default: packages/exchange/dist,
                    or EXCHANGE_DIST), e.g. a build in a git worktree of another commit`;
@@ -40,7 +40,7 @@ const list = (value) =>
     .filter(Boolean);
 
 function parseArgs(argv) {
-  const options = { quick: false, only: null, systems: null, runs: 1, json: null, dist: null };
+  const options = { quick: false, only: null, systems: null, runs: null, json: null, dist: null };
   for (const arg of argv) {
     const [flag, value] = arg.split(/=(.*)/s);
     if (flag === '--quick' && value === undefined) options.quick = true;
@@ -123,6 +123,9 @@ async function main() {
   if (selected.length === 0) throw new UsageError(`--only matched no hub scenario`);
   const systems = await selectSystems(options, dist);
 
+  // This VM runs at one of two speeds for seconds at a time: one run per system let a slow
+  // stretch decide a ratio (bench/README.md, "Runs"). A full run takes the median of three.
+  options.runs ??= options.quick ? 1 : 3;
   const results = await runAll(selected, systems, options.runs);
   // A system asked for by name that cannot run is a failure; in the default set it is a note.
   const unrunnable = options.systems ? systems.filter((s) => s.skipped) : [];

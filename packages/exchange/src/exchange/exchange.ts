@@ -396,7 +396,12 @@ export class Exchange {
   }
 
   /** A request; its promise settles with the reply envelope (`whole`) or only its value. */
-  private ask(name: string, value: unknown, options: RequestOptions, whole: boolean) {
+  private ask(
+    name: string,
+    value: unknown,
+    options: RequestOptions,
+    whole: boolean,
+  ): Promise<unknown> {
     // The deadline counts from this call (the caller's clock), not from after the routing.
     const started = performance.now();
     let route: Route;
