@@ -93,8 +93,11 @@ async function runAll(selected, systems, runs) {
   const report = [];
   for (const scenario of selected) {
     const runsBySystem = new Map(systems.map((s) => [s.key, []]));
+    const runnable = systems.filter((s) => !s.skipped);
     for (let run = 0; run < runs; run++) {
-      for (const system of systems.filter((s) => !s.skipped)) {
+      // Each round starts with the next system, so none is always first (or always after ours).
+      const order = runnable.map((_, i) => runnable[(i + run) % runnable.length]);
+      for (const system of order) {
         const t0 = performance.now();
         const result = await measure(system, scenario);
         const seconds = ((performance.now() - t0) / 1000).toFixed(1);

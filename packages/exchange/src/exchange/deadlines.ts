@@ -17,7 +17,11 @@
 /** What a deadline is set on. `expires` is on `performance.now()`'s clock, in ms. */
 export interface Deadline {
   expires: number;
-  /** Set by `cancel` (the entry settled otherwise); the heap drops it when it comes across it. */
+  /**
+   * Whether it is not waiting: make entries with true; `add` clears it, and `cancel` (or its
+   * expiry) sets it again, so cancelling one never added, or twice, changes nothing. The heap
+   * drops done entries when it comes across them.
+   */
   done: boolean;
 }
 
@@ -54,8 +58,9 @@ export class Deadlines<E extends Deadline> {
     return this.heap.length;
   }
 
-  /** Wait for `entry.expires`. */
+  /** Wait for `entry.expires` (an entry already waiting is not added again). */
   add(entry: E): void {
+    if (!entry.done) return;
     entry.done = false;
     this.live++;
     const heap = this.heap;
@@ -99,15 +104,19 @@ export class Deadlines<E extends Deadline> {
     this.timerAt = Infinity;
     this.refed = false;
     const now = performance.now();
-    let top = this.top();
-    while (top !== undefined && top.expires - now <= EARLY_MS) {
-      this.pop();
-      top.done = true;
-      this.live--;
-      this.expire(top);
-      top = this.top();
+    try {
+      for (let top = this.top(); top !== undefined && top.expires - now <= EARLY_MS;) {
+        this.pop();
+        top.done = true;
+        this.live--;
+        this.expire(top);
+        top = this.top();
+      }
+    } finally {
+      // Set again for the next, even if `expire` threw.
+      const next = this.top();
+      if (next !== undefined) this.arm(next.expires);
     }
-    if (top !== undefined) this.arm(top.expires);
   }
 
   /** The soonest live entry, done ones above it dropped. */

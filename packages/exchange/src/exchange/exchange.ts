@@ -61,7 +61,10 @@ export interface SendOptions {
 }
 
 export interface RequestOptions extends SendOptions {
-  /** Milliseconds to wait for the reply. @default 5000 */
+  /**
+   * Milliseconds to wait for the reply: a finite number >= 0.
+   * @default the exchange's `defaultTimeout`
+   */
   timeout?: number;
   signal?: AbortSignal;
   /** @default the exchange's `failover` */
@@ -97,7 +100,7 @@ export interface ExchangeInit {
   logMaxBytes?: number;
   /** Message ids remembered for duplicate suppression (oldest forgotten). @default 10000 */
   seenSize?: number;
-  /** @default 5000 */
+  /** Request timeout in ms when a request gives none: a finite number >= 0. @default 5000 */
   defaultTimeout?: number;
   /** Shared reactive state: static values and computed functions (`auto`); see docs/state.md. */
   state?: Record<string, unknown>;
@@ -377,7 +380,10 @@ export class Exchange {
     return env;
   }
 
-  /** Ask: resolves with the reply's value, or rejects with a typed error. */
+  /**
+   * Ask: resolves with the reply's value, or rejects with a typed error (or a RangeError for a
+   * `timeout` that is not a finite number of ms >= 0).
+   */
   request<R = unknown>(
     name: string,
     value?: unknown,
@@ -405,18 +411,19 @@ export class Exchange {
     // The deadline counts from this call (the caller's clock), not from after the routing.
     const started = performance.now();
     let route: Route;
+    let env: Envelope;
+    let timeout: number;
     try {
       route = this.route(name);
+      timeout = options.timeout ?? this.defaultTimeout;
+      if (!isTimeout(timeout)) throw new RangeError(`${name}: ${badTimeout('timeout', timeout)}`);
+      // Untargeted, the built-in `$exchange.info` asks this exchange itself.
+      if (name === INFO && options.to === undefined) options = { ...options, to: this.id };
+      env = this.create('req', name, value, options);
     } catch (e) {
-      // A bad name: rejected, as an async function would.
+      // A bad name or option: rejected, as an async function would.
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    const timeout = options.timeout ?? this.defaultTimeout;
-    if (!isTimeout(timeout))
-      return Promise.reject(new RangeError(`${name}: ${badTimeout('timeout', timeout)}`));
-    // Untargeted, the built-in `$exchange.info` asks this exchange itself.
-    if (name === INFO && options.to === undefined) options = { ...options, to: this.id };
-    const env = this.create('req', name, value, options);
     env.deadline = env.ts + timeout;
     env.failover = options.failover ?? this.failover;
     return new Promise<unknown>((resolve, reject) => {
@@ -605,13 +612,16 @@ export class Exchange {
   /**
    * Resolves once a handler for `name` is reachable from here (with `observer: true`, an
    * observer): routes spread asynchronously after `connect`, so a program that must not see
-   * NoRouteError at start-up can wait for them. Rejects with TimeoutError or CancelledError.
+   * NoRouteError at start-up can wait for them. Rejects with TimeoutError or CancelledError,
+   * or RangeError if `timeout` is not a finite number of ms >= 0.
    */
   reachable(
     name: string,
     options: { timeout?: number; signal?: AbortSignal; observer?: boolean } = {},
   ): Promise<void> {
     const { timeout = this.defaultTimeout, signal, observer = false } = options;
+    if (!isTimeout(timeout))
+      return Promise.reject(new RangeError(`reachable ${name}: ${badTimeout('timeout', timeout)}`));
     const routed = () => this.routed(name, observer);
     if (routed()) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(new CancelledError(`waiting for ${name} cancelled`));
@@ -1082,6 +1092,7 @@ export class Exchange {
         } finally {
           this.arriving = undefined;
           this.arrivingBytes = undefined;
+          this.log.forgetSource();
         }
       case 'adv':
         for (const a of frame.adverts) this.routes.learn(peer.id, a);

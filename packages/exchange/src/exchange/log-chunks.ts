@@ -9,8 +9,8 @@
  *
  * The same bytes logged again (a relayed message: in, then out to each peer it goes to) share
  * the first copy while an entry still holds it: a hub's log keeps one copy per message, not one
- * per hop. To know them, the last copy's source is remembered; not if its transport message is
- * over SOURCE_KEPT (that would keep a large message alive until the next copy).
+ * per hop. To know them, the last copy's source is remembered until `forgetSource` (the exchange
+ * calls it when it is done with an arriving message, so that no message is kept alive by it).
  */
 
 /** A buffer of logged bytes, and how many entries hold bytes in it. */
@@ -22,8 +22,6 @@ export interface Chunk {
 const LARGEST = 64 * 1024;
 const FIRST = 1024;
 const SPARES = 2;
-/** The largest transport message remembered as the last copy's source. */
-const SOURCE_KEPT = 64 * 1024;
 
 export class LogChunks {
   /** Where the last `copy` put its bytes in the chunk it returned. */
@@ -57,13 +55,18 @@ export class LogChunks {
       return last.chunk;
     }
     const chunk = this.#copy(data, start, size);
-    const kept = data.byteLength <= SOURCE_KEPT;
-    last.source = kept ? data : undefined;
-    last.chunk = kept ? chunk : undefined;
+    last.source = data;
+    last.chunk = chunk;
     last.start = start;
     last.size = size;
     last.offset = this.offset;
     return chunk;
+  }
+
+  /** Copies from now on share nothing with the last one, and its source is not kept. */
+  forgetSource(): void {
+    this.#last.source = undefined;
+    this.#last.chunk = undefined;
   }
 
   /** The last copy: where it came from and where it went. */

@@ -242,6 +242,14 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#fill(this.#slot(cost), direction, peer, at, logged, cost, omitted);
   }
 
+  /**
+   * The message the last logged bytes came in is done with: entries logged from now on do not
+   * share their copy (log-chunks.ts), and the log keeps no reference to that message.
+   */
+  forgetSource(): void {
+    this.#store.forgetSource();
+  }
+
   /** The slot of a new entry costing `cost`, with the oldest evicted to make room for it. */
   #slot(cost: number): number {
     let i: number;

@@ -88,7 +88,7 @@ export class Requests {
       peer: undefined,
       attempts: 0,
       timeout,
-      due: { expires: started + timeout, done: false, id: env.id },
+      due: { expires: started + timeout, done: true, id: env.id },
     };
     if (signal) {
       const onAbort = () => this.settle(env.id, new CancelledError(`request ${name} cancelled`));

@@ -14,7 +14,7 @@ interface Entry {
 const entry = (id: number, inMs: number): Entry => ({
   id,
   expires: performance.now() + inMs,
-  done: false,
+  done: true, // not waiting until added
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,6 +102,61 @@ describe('Deadlines', () => {
     expect([deadlines.size, deadlines.held]).toEqual([0, 0]);
   });
 
+  it('keeps soonest-first order through rebuilds, with many entries waiting', async () => {
+    const { deadlines, expired } = recorder();
+    let seed = 11;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const live: Entry[] = [];
+    // 300 waiting at once, and 2,000 cancelled among them: the heap is rebuilt many times.
+    for (let id = 0; id < 2_300; id++) {
+      const e = entry(id, 20 + random() * 60);
+      deadlines.add(e);
+      if (id % 23 < 20) deadlines.cancel(e);
+      else live.push(e);
+    }
+    expect(deadlines.size).toBe(300);
+    expect(deadlines.held).toBeLessThanOrEqual(2 * 300 + 64 + 1);
+    await sleep(150);
+    const order = expired.map((e) => live.find((l) => l.id === e.id)!.expires);
+    expect(order).toHaveLength(300);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('adding an entry twice, or cancelling one never added, changes nothing', async () => {
+    const { deadlines, expired } = recorder();
+    const stray = entry(1, 5);
+    deadlines.cancel(stray);
+    expect(deadlines.size).toBe(0);
+    const e = entry(2, 5);
+    deadlines.add(e);
+    deadlines.add(e);
+    expect(deadlines.size).toBe(1);
+    await sleep(40);
+    expect(expired.map((x) => x.id)).toEqual([2]);
+    expect(deadlines.size).toBe(0);
+  });
+
+  it('sets the timer again when an expiry callback throws', async () => {
+    const expired: number[] = [];
+    const deadlines = new Deadlines<Entry>((e) => {
+      expired.push(e.id);
+      if (e.id === 1) throw new Error('expire failed');
+    });
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    // The throw escapes the timer callback: caught here as the process would see it.
+    process.prependListener('uncaughtException', onError);
+    try {
+      deadlines.add(entry(1, 5));
+      deadlines.add(entry(2, 30));
+      await sleep(80);
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(expired).toEqual([1, 2]);
+    expect(errors).toHaveLength(1);
+  });
+
   it('clear drops every deadline: none expires afterwards', async () => {
     const { deadlines, expired } = recorder();
     for (let id = 0; id < 10; id++) deadlines.add(entry(id, 5 + id));
@@ -136,13 +191,20 @@ describe('Deadlines', () => {
     };
 
     it('keeps the process alive while a deadline waits, and not once it is cancelled', async () => {
-      const [waited, cancelled] = await Promise.all([lines('wait'), lines('cancel')]);
+      const [waited, cancelled, again] = await Promise.all([
+        lines('wait'),
+        lines('cancel'),
+        lines('again'),
+      ]);
       expect(waited[0].expired).toBe('a');
       expect(waited[0].late).toBeGreaterThanOrEqual(-0.5);
       expect(waited[1].exitAfter).toBeGreaterThanOrEqual(299.5);
       // A 60 s deadline, cancelled: the process ends as soon as its script does.
       expect(cancelled).toHaveLength(1);
       expect(cancelled[0].exitAfter).toBeLessThan(10_000);
+      // The timer set for a cancelled deadline keeps the process for a later one.
+      expect(again[0].expired).toBe('b');
+      expect(again[1].exitAfter).toBeGreaterThanOrEqual(399.5);
     });
   });
 });

@@ -140,6 +140,52 @@ describe('message log: entries kept as bytes', () => {
     );
   });
 
+  it('keeps no message alive once told its source is done with (forgetSource)', async () => {
+    const log = new MessageLog<Env>({ capacity: 10 });
+    const logOne = () => {
+      // A transport message holding one envelope, logged from its bytes; only a weak reference
+      // to the message is kept here.
+      const [env, bytes] = arrived({ name: 'a', n: 1 }, 512 * 1024);
+      log.record('in', 'p', env, 1, bytes);
+      return new WeakRef(bytes.data);
+    };
+    const collected = async (ref: WeakRef<Uint8Array>) => {
+      await new Promise((resolve) => setImmediate(resolve)); // weak targets live out the job
+      gc();
+      return ref.deref() === undefined;
+    };
+    // The log remembers the last source, to share its copy with an 'out' entry of the same bytes.
+    const first = logOne();
+    expect(await collected(first)).toBe(false);
+    log.forgetSource();
+    expect(await collected(first)).toBe(true);
+    expect(log.query()[0].envelope.n).toBe(1); // the entry's copy is its own
+    // From now on the same bytes are copied again, not shared.
+    const chunks = new LogChunks(16 * 1024 * 1024);
+    const data = new Uint8Array(64).fill(1);
+    chunks.copy(data, 0, 64);
+    const at = chunks.offset;
+    chunks.forgetSource();
+    chunks.copy(data, 0, 64);
+    expect(chunks.offset).toBe(at + 64);
+  });
+
+  it('copies again bytes whose first copy was let go, even into a spare buffer', () => {
+    // A message the size of the largest chunk gets a buffer of its own, kept as a spare once
+    // no entry holds it; logged again, it must not share that spare, which is filled anew.
+    const chunks = new LogChunks(16 * 1024 * 1024);
+    const big = new Uint8Array(64 * 1024).fill(0x61);
+    const first = chunks.copy(big, 0, big.length);
+    chunks.release(first); // its entry was evicted: the buffer is a spare now
+    const again = chunks.copy(big, 0, big.length);
+    expect(again).not.toBe(first);
+    expect(again.holders).toBe(1);
+    // The next copies fill the spare (the first buffer) from its start: `again` is untouched.
+    const small = new Uint8Array(100).fill(0x62);
+    for (let k = 0; k < 5; k++) chunks.copy(small, k, small.length - k);
+    expect(again.bytes.every((b) => b === 0x61)).toBe(true);
+  });
+
   it('keeps every entry intact when the same bytes are logged again, while chunks are reused', () => {
     // Each message logged once or more (in, and out to several peers) as the same bytes: the
     // entries share one copy, which must never be overwritten while one of them holds it.

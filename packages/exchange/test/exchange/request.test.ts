@@ -6,6 +6,7 @@ import {
   RemoteError,
   TimeoutError,
   isExchangeError,
+  type RequestOptions,
 } from '../../src/index.js';
 import { deferred, handlerKnown, link, make, until } from './network.js';
 
@@ -90,6 +91,10 @@ describe('request/reply', () => {
     expect(solo.describe().counters.sent).toBe(0);
     await expect(solo.request('math.double', 2, { timeout: 0 })).resolves.toBe(4);
     expect(() => make({ id: 'bad', defaultTimeout: -5 })).toThrow(RangeError);
+    await expect(solo.reachable('math.double', { timeout: -1 })).rejects.toThrow(RangeError);
+    // Options that are not an object reject too, rather than throw.
+    const nullOptions = null as unknown as RequestOptions;
+    await expect(solo.request('math.double', 1, nullOptions)).rejects.toThrow(TypeError);
   });
 
   it('a malformed name rejects (never throws) from request and requestMessage', async () => {

@@ -24,8 +24,9 @@ interface NodeWebSocket extends WebSocketLike {
   on(event: 'message', listener: (data: Uint8Array, isBinary: boolean) => void): unknown;
 }
 
+/** A `ws` socket that hands over Buffers (its default): other binary types use `onmessage`. */
 const isNodeWebSocket = (socket: WebSocketLike): socket is NodeWebSocket =>
-  typeof (socket as Partial<NodeWebSocket>).on === 'function';
+  typeof (socket as Partial<NodeWebSocket>).on === 'function' && socket.binaryType === 'nodebuffer';
 
 /** Close codes: 1000 normal; 1008 policy (protocol error) is sent by the framed link's bye. */
 export const NORMAL_CLOSURE = 1000;
