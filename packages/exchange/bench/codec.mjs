@@ -1,5 +1,5 @@
 // (w) Wire codecs: encode + decode of 100-frame batches of realistic `msg` envelopes, json
-// against msgpack, with 64 B and 1 KiB values: frames per second, and bytes per frame on the
+// against msgpack and msgpack-compact, with 64 B and 1 KiB values: frames per second, and bytes per frame on the
 // wire. Reads the build (`npm run build` first).
 //
 // In the suite: `node --expose-gc bench/run.mjs --only=codec`. On its own, with encode and
@@ -87,8 +87,10 @@ const LABEL = { 64: '64 B', 1024: '1 KiB' };
 const ROWS = [
   ['json', 64],
   ['msgpack', 64],
+  ['msgpack-compact', 64],
   ['json', 1024],
   ['msgpack', 1024],
+  ['msgpack-compact', 1024],
 ];
 
 export const scenario = {

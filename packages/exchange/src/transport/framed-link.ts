@@ -521,33 +521,39 @@ export class FramedLink implements Link {
 
   private write(frames: WireFrame[]): void {
     const carrier = this.carrier!;
-    let messages: (string | Uint8Array)[];
-    try {
-      messages = encodeBatches(this.codec, frames, this.limits, (frame, bytes) =>
-        this.undeliverable(
-          frame,
-          new ExchangeError(
-            'TOO_LARGE',
-            `a frame of ${bytes} bytes is over the peer's limit of ${this.limits.maxBytes}`,
-          ),
+    const write = (this.carrierWrite ??= (data) => this.carrier!.write(data));
+    const tooLarge = (this.tooLarge ??= (frame, bytes) =>
+      this.undeliverable(
+        frame,
+        new ExchangeError(
+          'TOO_LARGE',
+          `a frame of ${bytes} bytes is over the peer's limit of ${this.limits.maxBytes}`,
         ),
-      );
+      ));
+    try {
+      encodeBatches(this.codec, frames, this.limits, tooLarge, write);
     } catch {
-      // A value the codec cannot encode: send the rest, one frame at a time, to find it.
-      messages = [];
+      // A value the codec cannot encode (nothing was written): the rest go one frame at a
+      // time, to find it.
+      const messages: (string | Uint8Array)[] = [];
+      const keep = (data: string | Uint8Array) => void messages.push(data);
       for (const frame of frames) {
         try {
-          messages.push(...encodeBatches(this.codec, [frame], this.limits, () => {}));
+          encodeBatches(this.codec, [frame], this.limits, () => {}, keep);
         } catch (e) {
           this.undeliverable(frame, e instanceof Error ? e : new Error(String(e)));
         }
       }
+      for (const m of messages) carrier.write(m);
     }
-    for (const m of messages) carrier.write(m);
     this.lastSent = Date.now();
     if (this.replaying) this.replay.written(frames, this.skipped);
     this.skipped = undefined;
   }
+
+  /** Made on the first write and kept: a write allocates no closure. */
+  private carrierWrite: ((data: string | Uint8Array) => void) | undefined;
+  private tooLarge: ((frame: WireFrame, bytes: number) => void) | undefined;
 
   private undeliverable(frame: WireFrame, error: Error): void {
     if (frame.t === 'ack') return; // a few bytes: never too large, always encodable

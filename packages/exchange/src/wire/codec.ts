@@ -7,8 +7,8 @@ import type { WireFrame } from './frames.js';
 import type { DecodeLimits } from './limits.js';
 import { tooLarge } from './problems.js';
 
-/** The codecs of protocol version 1: `json` everyone speaks, `msgpack` is optional. */
-export type CodecName = 'json' | 'msgpack';
+/** The codecs of protocol version 1: `json` everyone speaks; `msgpack` and `msgpack-compact` are optional. */
+export type CodecName = 'json' | 'msgpack' | 'msgpack-compact';
 
 /** Turns batches of frames into transport messages and back. */
 export interface Codec {

@@ -13,11 +13,11 @@ import type { Codec, CodecInit, CodecName } from './codec.js';
 import { jsonCodec } from './json.js';
 import type { Limits } from './limits.js';
 import { DEFAULT_HEARTBEAT, DEFAULT_MAX_BYTES, DEFAULT_MAX_FRAMES } from './limits.js';
-import { msgpackCodec } from './msgpack.js';
+import { msgpackCodec, msgpackCompactCodec } from './msgpack.js';
 import { badFrame } from './problems.js';
 
 /** Every codec this implementation has, in its order of preference. */
-export const CODECS: readonly CodecName[] = Object.freeze(['msgpack', 'json']);
+export const CODECS: readonly CodecName[] = Object.freeze(['msgpack-compact', 'msgpack', 'json']);
 
 /**
  * The acceptor's choice: the first of the initiator's `codecs` that this side supports, else
@@ -49,10 +49,11 @@ export function acceptCodec(offered: readonly string[] | undefined, chosen?: str
 
 /**
  * A codec by name.
- * @param name - `json` or `msgpack`.
+ * @param name - `json`, `msgpack` or `msgpack-compact`.
  * @param init - the limits on what it decodes.
  */
 export function createCodec(name: CodecName, init: CodecInit = {}): Codec {
+  if (name === 'msgpack-compact') return msgpackCompactCodec(init);
   return name === 'msgpack' ? msgpackCodec(init) : jsonCodec(init);
 }
 
@@ -100,5 +101,5 @@ export function peerLimits(hello: HelloFrame): Limits {
 }
 
 function isCodecName(name: string): name is CodecName {
-  return name === 'json' || name === 'msgpack';
+  return name === 'json' || name === 'msgpack' || name === 'msgpack-compact';
 }

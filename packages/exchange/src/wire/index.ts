@@ -13,7 +13,7 @@
  * msgpackCodec().decode(msgpackCodec().encode([{ t: 'pong' }])); // [{ t: 'pong' }]
  */
 export { jsonCodec } from './json.js';
-export { msgpackCodec } from './msgpack.js';
+export { msgpackCodec, msgpackCompactCodec } from './msgpack.js';
 export { validateBatch } from './validate.js';
 export { encodeBatches } from './batches.js';
 export {

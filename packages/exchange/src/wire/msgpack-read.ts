@@ -14,10 +14,24 @@ import { badFrame } from './problems.js';
 /** Deeper values are refused (the spec asks receivers to take at least 64 levels). */
 export const MAX_READ_DEPTH = 512;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a leading U+FEFF is data
 let src: Uint8Array = new Uint8Array(0);
 let pos = 0;
 let end = 0;
+
+/**
+ * Node's Buffer (what `ws` hands over) decodes a range of itself to a string with no view made
+ * per string, in about half the time of TextDecoder here. It replaces what is not UTF-8 with
+ * U+FFFD where TextDecoder (fatal) throws, so a string holding U+FFFD is decoded again by
+ * TextDecoder to tell the two apart. Browsers have no such method: TextDecoder does it all.
+ */
+interface Utf8Slicing {
+  utf8Slice(start: number, end: number): string;
+}
+/** `src` when it can slice itself, else undefined. */
+let slicing: Utf8Slicing | undefined;
+const canSlice = (bytes: Uint8Array): boolean =>
+  typeof (bytes as Partial<Utf8Slicing>).utf8Slice === 'function';
 
 /**
  * Decode one MessagePack value that must fill `bytes` exactly.
@@ -39,12 +53,14 @@ export function readMsgpack(bytes: Uint8Array): unknown {
  * @returns what it holds (an array of frames if it is well formed; the validator checks).
  * @throws {ExchangeError} `BAD_FRAME` naming what is wrong.
  */
-export function readBatch(bytes: Uint8Array, spans?: number[]): unknown {
+export function readBatch(bytes: Uint8Array, spans?: number[], compact = false): unknown {
   envelopeSpans = spans;
+  compactFrames = compact;
   try {
     return readWhole(bytes, readFrames);
   } finally {
     envelopeSpans = undefined;
+    compactFrames = false;
   }
 }
 
@@ -57,12 +73,24 @@ export function readEnvelopeBytes(bytes: Uint8Array): unknown {
   return readWhole(bytes, readEnvelope);
 }
 
+/**
+ * Decode one envelope in the `msgpack-compact` form (`[present, ...fields]`), as
+ * `readEnvelopeBytes` does the map form.
+ */
+export function readCompactEnvelopeBytes(bytes: Uint8Array): unknown {
+  return readWhole(bytes, readCompactEnvelope);
+}
+
+/** The batch is `msgpack-compact`: a frame that is an array is a `msg` frame `[mode, env]`. */
+let compactFrames = false;
+
 /** Where `readBatch` notes the envelope of frame i: bytes [spans[2i], spans[2i + 1]), or -1. */
 let envelopeSpans: number[] | undefined;
 let frameIndex = 0;
 
 function readWhole(bytes: Uint8Array, readValue: (depth: number) => unknown): unknown {
   src = bytes;
+  slicing = canSlice(bytes) ? (bytes as unknown as Utf8Slicing) : undefined;
   pos = 0;
   end = bytes.length;
   try {
@@ -72,6 +100,7 @@ function readWhole(bytes: Uint8Array, readValue: (depth: number) => unknown): un
     return v;
   } finally {
     src = EMPTY; // do not keep the message alive
+    slicing = undefined;
   }
 }
 
@@ -225,9 +254,16 @@ function readFrames(depth: number): unknown {
   for (let i = 0; i < n; i++) {
     frameIndex = i;
     if (envelopeSpans !== undefined) envelopeSpans[2 * i] = envelopeSpans[2 * i + 1] = -1;
-    frames[i] = readFrame(depth + 1);
+    frames[i] = compactFrames && isArrayNext() ? readCompactFrame(depth + 1) : readFrame(depth + 1);
   }
   return frames;
+}
+
+/** An array starts at `pos` (not consumed). */
+function isArrayNext(): boolean {
+  need(1);
+  const b = src[pos];
+  return (b >= 0x90 && b < 0xa0) || b === 0xdc || b === 0xdd;
 }
 
 /** A frame: a map whose `env`, when it is a map, is read by readEnvelope. */
@@ -256,26 +292,7 @@ function readEnvelope(depth: number): unknown {
   if (n < 0) return read(depth);
   need(2 * n);
   const d = depth + 1;
-  // All fields, in cloneEnvelope's order (src/exchange/envelope.ts).
-  const env = {
-    id: undefined as unknown,
-    kind: undefined as unknown,
-    name: undefined as unknown,
-    value: undefined as unknown,
-    from: undefined as unknown,
-    to: undefined as unknown,
-    ts: undefined as unknown,
-    headers: undefined as unknown,
-    trace: undefined as unknown,
-    start: undefined as unknown,
-    cause: undefined as unknown,
-    corr: undefined as unknown,
-    error: undefined as unknown,
-    errorSource: undefined as unknown,
-    deadline: undefined as unknown,
-    failover: undefined as unknown,
-    key: undefined as unknown,
-  } satisfies Record<(typeof ENVELOPE_FIELDS)[number], unknown>;
+  const env = newEnvelope();
   for (let i = 0; i < n; i++) {
     const key = readKey(d);
     // The usual fields first: internalized keys make each comparison one pointer check.
@@ -338,6 +355,123 @@ function readEnvelope(depth: number): unknown {
   return env;
 }
 
+// ---- msgpack-compact (spec/protocol.md §11.3) ------------------------------------------------
+
+/** `[mode, env]`: a `msg` frame, as the map form reads it. Elements after those two are dropped. */
+function readCompactFrame(depth: number): unknown {
+  const n = arrayHeader();
+  if (n < 2) throw bad(`holds a msg frame of ${n} elements; it needs 2 (mode, env)`);
+  need(n);
+  const d = depth + 1;
+  const mode = read(d);
+  const at = pos;
+  const env = readCompactEnvelope(d);
+  if (envelopeSpans !== undefined) {
+    envelopeSpans[2 * frameIndex] = at;
+    envelopeSpans[2 * frameIndex + 1] = pos;
+  }
+  for (let i = 2; i < n; i++) read(d); // a later version's: checked, then dropped
+  return { t: 'msg', env, mode };
+}
+
+/** Most fields a `present` mask may name (bits 0-30); this version knows bits 0-16. */
+const MAX_PRESENT = 0x7fffffff;
+
+/**
+ * `[present, ...fields]`: the fields whose bit is set in `present`, in bit order (the order of
+ * ENVELOPE_FIELDS), into readEnvelope's fixed shape. Fields of bits this version does not know
+ * come after the known ones: read, then dropped. What is not an array is read as it is (the
+ * validator refuses it).
+ */
+function readCompactEnvelope(depth: number): unknown {
+  const n = arrayHeader();
+  if (n < 0) return read(depth);
+  if (n === 0) throw bad('holds an envelope with no present mask');
+  need(n);
+  const d = depth + 1;
+  const present = read(d);
+  if (!Number.isInteger(present) || (present as number) < 0 || (present as number) > MAX_PRESENT)
+    throw bad(`holds an envelope whose present mask is not an integer from 0 to ${MAX_PRESENT}`);
+  const bits = present as number;
+  const fields = countBits(bits);
+  if (fields !== n - 1)
+    throw bad(`holds an envelope whose present mask names ${fields} fields, but ${n - 1} follow`);
+  const env = newEnvelope();
+  if (bits & 0x1) env.id = read(d);
+  if (bits & 0x2) env.kind = read(d);
+  if (bits & 0x4) env.name = read(d);
+  if (bits & 0x8) env.value = read(d);
+  if (bits & 0x10) env.from = read(d);
+  if (bits & 0x20) env.to = read(d);
+  if (bits & 0x40) env.ts = read(d);
+  if (bits & 0x80) env.headers = read(d);
+  if (bits & 0x100) env.trace = readCompactTrace(d);
+  if (bits & 0x200) env.start = read(d);
+  if (bits & 0x400) env.cause = read(d);
+  if (bits & 0x800) env.corr = read(d);
+  if (bits & 0x1000) env.error = read(d);
+  if (bits & 0x2000) env.errorSource = read(d);
+  if (bits & 0x4000) env.deadline = read(d);
+  if (bits & 0x8000) env.failover = read(d);
+  if (bits & 0x10000) env.key = read(d);
+  for (let later = countBits(bits >>> 17); later > 0; later--) read(d);
+  return env;
+}
+
+/** Set bits of a 31-bit integer. */
+function countBits(v: number): number {
+  let count = 0;
+  for (; v !== 0; v &= v - 1) count++;
+  return count;
+}
+
+/** Trace hops from `[ex, at, ex, at, ...]` into `{ ex, at }`; not an array: read as it is. */
+function readCompactTrace(depth: number): unknown {
+  const n = arrayHeader();
+  if (n < 0) return read(depth);
+  if (n % 2 !== 0) throw bad(`holds a trace of ${n} elements; it must be ex, at pairs`);
+  need(n);
+  const d = depth + 1;
+  const trace = new Array<unknown>(n / 2);
+  for (let i = 0; i < n / 2; i++) {
+    const hop = newHop();
+    hop.ex = read(d);
+    hop.at = read(d);
+    trace[i] = hop;
+  }
+  return trace;
+}
+
+/**
+ * An envelope with every field, in cloneEnvelope's order (src/exchange/envelope.ts), all
+ * undefined: both readers make theirs here, so they share one shape, and fields stay general
+ * (a literal holding a number would box each number stored into it again).
+ */
+function newEnvelope() {
+  return {
+    id: undefined as unknown,
+    kind: undefined as unknown,
+    name: undefined as unknown,
+    value: undefined as unknown,
+    from: undefined as unknown,
+    to: undefined as unknown,
+    ts: undefined as unknown,
+    headers: undefined as unknown,
+    trace: undefined as unknown,
+    start: undefined as unknown,
+    cause: undefined as unknown,
+    corr: undefined as unknown,
+    error: undefined as unknown,
+    errorSource: undefined as unknown,
+    deadline: undefined as unknown,
+    failover: undefined as unknown,
+    key: undefined as unknown,
+  } satisfies Record<(typeof ENVELOPE_FIELDS)[number], unknown>;
+}
+
+/** A trace hop, made as `newEnvelope` makes envelopes. */
+const newHop = () => ({ ex: undefined as unknown, at: undefined as unknown });
+
 /** Trace hops as `{ ex, at }`; what is not an array of maps is read as it is. */
 function readTrace(depth: number): unknown {
   const n = arrayHeader();
@@ -352,7 +486,7 @@ function readHop(depth: number): unknown {
   const n = mapHeader();
   if (n < 0) return read(depth);
   need(2 * n);
-  const hop = { ex: undefined as unknown, at: undefined as unknown };
+  const hop = newHop();
   for (let i = 0; i < n; i++) {
     const key = readKey(depth + 1);
     const v = read(depth + 1);
@@ -418,6 +552,10 @@ function internalize(s: string): string {
 }
 
 function decode(p: number, n: number): string {
+  if (slicing !== undefined) {
+    const s = slicing.utf8Slice(p, p + n);
+    if (s.indexOf('\uFFFD') < 0) return s;
+  }
   try {
     return utf8.decode(src.subarray(p, p + n));
   } catch (e) {

@@ -10,7 +10,7 @@ import { checkBytes, type Codec, type CodecInit } from './codec.js';
 import type { WireFrame } from './frames.js';
 import { encodeJson } from './json.js';
 import { resolveLimits } from './limits.js';
-import { readBatch, readEnvelopeBytes } from './msgpack-read.js';
+import { readBatch, readCompactEnvelopeBytes, readEnvelopeBytes } from './msgpack-read.js';
 import { NOT_PLAIN, writeBatch } from './msgpack-write.js';
 import { badFrame } from './problems.js';
 import { validateBatch } from './validate.js';
@@ -24,17 +24,33 @@ import { validateBatch } from './validate.js';
  * codec.decode(bytes); // [{ t: 'ping', n: 1 }]
  */
 export function msgpackCodec(init: CodecInit = {}): Codec {
+  return makeCodec('msgpack', false, init);
+}
+
+/**
+ * The `msgpack-compact` codec (spec/protocol.md §11.3): MessagePack whose `msg` frames are
+ * arrays, `[mode, [present, ...fields]]`, with no keys to write or read. Other frames are as in
+ * `msgpack`. About a quarter fewer bytes per envelope, and faster to decode.
+ * @param init - the limits on what it decodes.
+ */
+export function msgpackCompactCodec(init: CodecInit = {}): Codec {
+  return makeCodec('msgpack-compact', true, init);
+}
+
+function makeCodec(name: 'msgpack' | 'msgpack-compact', compact: boolean, init: CodecInit): Codec {
   const limits = resolveLimits(init);
   return {
-    name: 'msgpack',
+    name,
     binary: true,
-    encode: encodeMsgpack,
+    encode: (frames) => encodeMsgpack(frames, compact),
     decode(data, spans) {
-      if (typeof data === 'string') throw badFrame(-1, '', 'must be binary for msgpack, got text');
+      if (typeof data === 'string') throw badFrame(-1, '', `must be binary for ${name}, got text`);
       checkBytes(data.byteLength, limits.maxBytes);
-      return validateBatch(readBatch(data, spans), limits);
+      return validateBatch(readBatch(data, spans, compact), limits);
     },
-    readEnvelope: readEnvelopeBytes as (bytes: Uint8Array) => Envelope,
+    readEnvelope: (compact ? readCompactEnvelopeBytes : readEnvelopeBytes) as (
+      bytes: Uint8Array,
+    ) => Envelope,
   };
 }
 
@@ -42,15 +58,15 @@ export function msgpackCodec(init: CodecInit = {}): Codec {
  * Encode a batch as MessagePack. A batch holding anything but plain JSON values goes through
  * JSON.stringify first, so it decodes to what the JSON codec would have carried.
  */
-function encodeMsgpack(frames: readonly WireFrame[]): Uint8Array {
+function encodeMsgpack(frames: readonly WireFrame[], compact: boolean): Uint8Array {
   try {
-    return writeBatch(frames);
+    return writeBatch(frames, compact);
   } catch (e) {
     if (e !== NOT_PLAIN) throw cannotEncode(e);
   }
   const plain = JSON.parse(encodeJson(frames)) as unknown[]; // BAD_MESSAGE for a BigInt or a cycle
   try {
-    return writeBatch(plain);
+    return writeBatch(plain, compact);
   } catch (e) {
     throw cannotEncode(e === NOT_PLAIN ? new Error('a value is nested too deeply') : e);
   }

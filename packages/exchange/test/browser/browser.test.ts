@@ -185,11 +185,11 @@ describe('exchange in a real browser (headless Chromium, native WebSocket)', () 
     expect(codes).toEqual(['UNKNOWN_TRANSPORT', 'UNKNOWN_TRANSPORT', 'UNKNOWN_TRANSPORT']);
   });
 
-  it('negotiates msgpack: the hub picks it in its hello, then sends binary messages', () => {
+  it('negotiates msgpack-compact: the hub picks it in its hello, then sends binary messages', () => {
     const [hello, ...rest] = received;
     expect(typeof hello).toBe('string');
     expect(JSON.parse(hello as string)).toMatchObject([
-      { t: 'hello', id: 'hub', codec: 'msgpack' },
+      { t: 'hello', id: 'hub', codec: 'msgpack-compact' },
     ]);
     expect(rest.length).toBeGreaterThan(0);
     expect(rest.every((data) => Buffer.isBuffer(data))).toBe(true);

@@ -3,8 +3,9 @@
 // carrier that delivers synchronously) gets none, whichever link it is for.
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/exchange/index.js';
+import type { Codec } from '../../src/wire/index.js';
 import { decodeNoting, envelopeBytes, handedOn } from '../../src/transport/envelope-spans.js';
-import { jsonCodec, msgpackCodec } from '../../src/wire/index.js';
+import { jsonCodec, msgpackCodec, msgpackCompactCodec } from '../../src/wire/index.js';
 
 const env = (id: string): Envelope => ({
   id,
@@ -15,9 +16,13 @@ const env = (id: string): Envelope => ({
   ts: 1,
   trace: [{ ex: 'a', at: 1 }],
 });
-const codec = msgpackCodec();
-const batch = (...ids: string[]) =>
-  codec.encode([{ t: 'ping' }, ...ids.map((id) => ({ t: 'msg' as const, env: env(id), mode: 1 }))]);
+const batchOf =
+  (codec: Codec) =>
+  (...ids: string[]) =>
+    codec.encode([
+      { t: 'ping' },
+      ...ids.map((id) => ({ t: 'msg' as const, env: env(id), mode: 1 })),
+    ]);
 
 /** The envelope handed on with frames[i], read back from a copy of its bytes. */
 function readBack(frames: Parameters<typeof envelopeBytes>[0], i: number): Envelope | undefined {
@@ -25,7 +30,8 @@ function readBack(frames: Parameters<typeof envelopeBytes>[0], i: number): Envel
   return b && b.read(b.data.slice(b.start, b.end));
 }
 
-describe('envelope spans', () => {
+describe.each([msgpackCodec(), msgpackCompactCodec()])('envelope spans ($name)', (codec) => {
+  const batch = batchOf(codec);
   it('hands on the bytes of each envelope of the batch, none for other frames', () => {
     const frames = decodeNoting(codec, batch('a:1', 'a:2'));
     try {

@@ -12,6 +12,7 @@ import {
   encodeBatches,
   jsonCodec,
   msgpackCodec,
+  msgpackCompactCodec,
   peerLimits,
   resolveLimits,
 } from '../../src/wire/index.js';
@@ -42,76 +43,82 @@ function errorOf(fn: () => unknown): { code: string; message: string; data?: unk
   throw new Error('no error');
 }
 
-describe.each([jsonCodec(), msgpackCodec()])('$name: values outside JSON', (codec) => {
-  it('leaves out undefined properties, as the envelope’s unset optional fields are', () => {
-    // The exchange builds every envelope with all its fields, most of them undefined.
-    const full = {
-      ...env(undefined),
-      ...{ to: undefined, headers: undefined, corr: undefined },
-    } as unknown as Envelope;
-    const written = codec.encode([{ t: 'msg', env: full, mode: 1 }]);
-    const bare = codec.encode([{ t: 'msg', env: env(undefined), mode: 1 }]);
-    expect(written.length).toBe(bare.length); // nothing written for them
-    const [frame] = codec.decode(written);
-    // A decoder may give the envelope its unset fields as undefined (msgpack's fixed shape).
-    const set = Object.entries((frame as { env: Envelope }).env).filter(([, v]) => v !== undefined);
-    expect(set.map(([key]) => key)).toEqual(['id', 'kind', 'name', 'from', 'ts', 'trace']);
-    expect(valueAfter(codec, { a: 1, b: undefined })).toStrictEqual({ a: 1 });
-  });
-
-  it('converts as JSON.stringify does: Date, NaN, undefined in arrays, Map, toJSON', () => {
-    const value = {
-      at: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
-      nan: NaN,
-      inf: -Infinity,
-      list: [1, undefined, () => 1],
-      map: new Map([['k', 1]]),
-      custom: { toJSON: () => 'custom' },
-      negativeZero: -0,
-    };
-    expect(valueAfter(codec, value)).toStrictEqual({
-      at: '2026-01-02T03:04:05.000Z',
-      nan: null,
-      inf: null,
-      list: [1, null, null],
-      map: {},
-      custom: 'custom',
-      negativeZero: 0,
+describe.each([jsonCodec(), msgpackCodec(), msgpackCompactCodec()])(
+  '$name: values outside JSON',
+  (codec) => {
+    it('leaves out undefined properties, as the envelope’s unset optional fields are', () => {
+      // The exchange builds every envelope with all its fields, most of them undefined.
+      const full = {
+        ...env(undefined),
+        ...{ to: undefined, headers: undefined, corr: undefined },
+      } as unknown as Envelope;
+      const written = codec.encode([{ t: 'msg', env: full, mode: 1 }]);
+      const bare = codec.encode([{ t: 'msg', env: env(undefined), mode: 1 }]);
+      expect(written.length).toBe(bare.length); // nothing written for them
+      const [frame] = codec.decode(written);
+      // A decoder may give the envelope its unset fields as undefined (msgpack's fixed shape).
+      const set = Object.entries((frame as { env: Envelope }).env).filter(
+        ([, v]) => v !== undefined,
+      );
+      expect(set.map(([key]) => key)).toEqual(['id', 'kind', 'name', 'from', 'ts', 'trace']);
+      expect(valueAfter(codec, { a: 1, b: undefined })).toStrictEqual({ a: 1 });
     });
-  });
 
-  it('refuses a BigInt or a cycle with BAD_MESSAGE, at the sender', () => {
-    expect(errorOf(() => codec.encode([msg({ n: 1n })])).code).toBe('BAD_MESSAGE');
-    const cycle: Record<string, unknown> = {};
-    cycle.self = cycle;
-    expect(errorOf(() => codec.encode([msg(cycle)])).code).toBe('BAD_MESSAGE');
-  });
-
-  it('decodes a view into a larger buffer (a ws message, a TCP chunk) from its offset', () => {
-    const data = codec.encode([{ t: 'ping', n: 5 }]);
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    const padded = new Uint8Array(bytes.length + 8);
-    padded.set(bytes, 4);
-    expect(codec.decode(padded.subarray(4, 4 + bytes.length))).toEqual([{ t: 'ping', n: 5 }]);
-  });
-
-  it('does not pollute Object.prototype, and names the field that is wrong', () => {
-    const text = '[{"t":"ping","x":{"__proto__":{"polluted":true}}}]';
-    const data = codec.name === 'json' ? text : msgpackCodec().encode(JSON.parse(text) as Frame[]);
-    expect(errorOf(() => codec.decode(data)).code).toBe('BAD_FRAME');
-    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
-    const bad = codec.encode([
-      { t: 'ping' },
-      msg(1),
-      { t: 'msg', env: env(1, { ts: -1 }), mode: 1 },
-    ]);
-    expect(errorOf(() => codec.decode(bad))).toMatchObject({
-      code: 'BAD_FRAME',
-      message: 'frames[2].env.ts: must be a finite number >= 0, got -1',
-      data: { path: 'frames[2].env.ts' },
+    it('converts as JSON.stringify does: Date, NaN, undefined in arrays, Map, toJSON', () => {
+      const value = {
+        at: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
+        nan: NaN,
+        inf: -Infinity,
+        list: [1, undefined, () => 1],
+        map: new Map([['k', 1]]),
+        custom: { toJSON: () => 'custom' },
+        negativeZero: -0,
+      };
+      expect(valueAfter(codec, value)).toStrictEqual({
+        at: '2026-01-02T03:04:05.000Z',
+        nan: null,
+        inf: null,
+        list: [1, null, null],
+        map: {},
+        custom: 'custom',
+        negativeZero: 0,
+      });
     });
-  });
-});
+
+    it('refuses a BigInt or a cycle with BAD_MESSAGE, at the sender', () => {
+      expect(errorOf(() => codec.encode([msg({ n: 1n })])).code).toBe('BAD_MESSAGE');
+      const cycle: Record<string, unknown> = {};
+      cycle.self = cycle;
+      expect(errorOf(() => codec.encode([msg(cycle)])).code).toBe('BAD_MESSAGE');
+    });
+
+    it('decodes a view into a larger buffer (a ws message, a TCP chunk) from its offset', () => {
+      const data = codec.encode([{ t: 'ping', n: 5 }]);
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      const padded = new Uint8Array(bytes.length + 8);
+      padded.set(bytes, 4);
+      expect(codec.decode(padded.subarray(4, 4 + bytes.length))).toEqual([{ t: 'ping', n: 5 }]);
+    });
+
+    it('does not pollute Object.prototype, and names the field that is wrong', () => {
+      const text = '[{"t":"ping","x":{"__proto__":{"polluted":true}}}]';
+      const data =
+        codec.name === 'json' ? text : msgpackCodec().encode(JSON.parse(text) as Frame[]);
+      expect(errorOf(() => codec.decode(data)).code).toBe('BAD_FRAME');
+      expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+      const bad = codec.encode([
+        { t: 'ping' },
+        msg(1),
+        { t: 'msg', env: env(1, { ts: -1 }), mode: 1 },
+      ]);
+      expect(errorOf(() => codec.decode(bad))).toMatchObject({
+        code: 'BAD_FRAME',
+        message: 'frames[2].env.ts: must be a finite number >= 0, got -1',
+        data: { path: 'frames[2].env.ts' },
+      });
+    });
+  },
+);
 
 describe('json codec', () => {
   it('never writes a raw newline, so a batch is one TCP line', () => {
@@ -192,9 +199,10 @@ describe('limits and helpers', () => {
   });
 
   it('createCodec makes each codec by name', () => {
-    expect(CODECS).toEqual(['msgpack', 'json']);
+    expect(CODECS).toEqual(['msgpack-compact', 'msgpack', 'json']);
     for (const name of CODECS) expect(createCodec(name).name).toBe(name);
     expect(createCodec('msgpack').binary).toBe(true);
+    expect(createCodec('msgpack-compact').binary).toBe(true);
     expect(createCodec('json').binary).toBe(false);
   });
 });
@@ -203,23 +211,34 @@ describe('encodeBatches', () => {
   const pings = (n: number): Frame[] => Array.from({ length: n }, (_, i) => ({ t: 'ping', n: i }));
   const decodeAll = (codec: Codec, out: (string | Uint8Array)[]) =>
     out.flatMap((d) => codec.decode(d));
+  /** The messages encodeBatches writes, in order. */
+  const encodeAll = (
+    codec: Codec,
+    frames: Frame[],
+    limits: { maxBytes: number; maxFrames: number },
+    onTooLarge: (frame: Frame, bytes: number) => void,
+  ) => {
+    const out: (string | Uint8Array)[] = [];
+    encodeBatches(codec, frames, limits, onTooLarge, (data) => out.push(data));
+    return out;
+  };
 
-  it.each([jsonCodec(), msgpackCodec()])(
+  it.each([jsonCodec(), msgpackCodec(), msgpackCompactCodec()])(
     '$name: splits by maxFrames and keeps the order',
     (codec) => {
-      const out = encodeBatches(codec, pings(10), { maxBytes: 1 << 20, maxFrames: 4 }, () => {});
+      const out = encodeAll(codec, pings(10), { maxBytes: 1 << 20, maxFrames: 4 }, () => {});
       expect(out).toHaveLength(3);
       expect(decodeAll(codec, out)).toEqual(pings(10));
     },
   );
 
-  it.each([jsonCodec(), msgpackCodec()])(
+  it.each([jsonCodec(), msgpackCodec(), msgpackCompactCodec()])(
     '$name: splits by maxBytes; a frame too large alone is handed back',
     (codec) => {
       const big = msg('x'.repeat(500));
       const frames = [...pings(30), big, ...pings(5)];
       const tooLarge: [Frame, number][] = [];
-      const out = encodeBatches(codec, frames, { maxBytes: 200, maxFrames: 1000 }, (f, n) =>
+      const out = encodeAll(codec, frames, { maxBytes: 200, maxFrames: 1000 }, (f, n) =>
         tooLarge.push([f, n]),
       );
       expect(tooLarge.map(([f]) => f)).toEqual([big]);
@@ -232,8 +251,26 @@ describe('encodeBatches', () => {
     },
   );
 
+  it.each([jsonCodec(), msgpackCodec(), msgpackCompactCodec()])(
+    '$name: writes nothing when a batch past the first cannot be encoded',
+    (codec) => {
+      const frames = [...pings(5), msg(10n)];
+      const out: (string | Uint8Array)[] = [];
+      expect(() =>
+        encodeBatches(
+          codec,
+          frames,
+          { maxBytes: 1 << 20, maxFrames: 4 },
+          () => {},
+          (d) => out.push(d),
+        ),
+      ).toThrow(expect.objectContaining({ code: 'BAD_MESSAGE' }));
+      expect(out).toEqual([]);
+    },
+  );
+
   it('sends everything as one batch when it fits', () => {
-    const out = encodeBatches(jsonCodec(), pings(100), resolveLimits(), () => {});
+    const out = encodeAll(jsonCodec(), pings(100), resolveLimits(), () => {});
     expect(out).toEqual([JSON.stringify(pings(100))]);
   });
 });

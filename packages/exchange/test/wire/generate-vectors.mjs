@@ -1,4 +1,4 @@
-// Writes the wire protocol's test vectors, spec/vectors/{json,msgpack,handshake}.json, from the
+// Writes the wire protocol's test vectors, spec/vectors/{json,msgpack,msgpack-compact,handshake}.json, from the
 // cases below: `node packages/exchange/test/wire/generate-vectors.mjs`. The files are the
 // contract (clients in other languages read them); this script only saves typing them by hand.
 // It uses plain JSON.stringify and plain msgpackr, not the codecs under test, and every expected
@@ -774,6 +774,143 @@ function msgpackVectors() {
   };
 }
 
+// ---- msgpack-compact (spec/protocol.md §11.3) --------------------------------------------------
+
+/** The envelope fields, in the order of their bits in `present`. */
+const FIELD_BITS =
+  'id kind name value from to ts headers trace start cause corr error errorSource deadline failover key'.split(
+    ' ',
+  );
+const isPlainHop = (h) =>
+  typeof h === 'object' &&
+  h !== null &&
+  Object.keys(h).join() === 'ex,at' &&
+  typeof h.ex === 'string' &&
+  typeof h.at === 'number';
+
+/**
+ * A frame as msgpack-compact writes it: a msg frame with only t, env and mode, whose envelope
+ * holds only known fields and whose trace is plain `{ex, at}` hops, as `[mode, [present, ...]]`;
+ * anything else as it is (a map, which msgpack-compact also reads).
+ */
+function toCompact(frame) {
+  if (frame?.t !== 'msg' || Object.keys(frame).sort().join() !== 'env,mode,t') return frame;
+  const env = frame.env;
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) return frame;
+  if (Object.keys(env).some((k) => !FIELD_BITS.includes(k))) return frame;
+  if (!Array.isArray(env.trace) || !env.trace.every(isPlainHop)) return frame;
+  let present = 0;
+  const fields = [];
+  FIELD_BITS.forEach((field, bit) => {
+    if (!(field in env)) return;
+    present += 2 ** bit;
+    fields.push(field === 'trace' ? env.trace.flatMap((h) => [h.ex, h.at]) : env[field]);
+  });
+  return [frame.mode, [present, ...fields]];
+}
+
+function msgpackCompactVectors() {
+  const cmp = (frames) => mp(Array.isArray(frames) ? frames.map(toCompact) : frames);
+  const bits = (...fields) => fields.reduce((sum, f) => sum + 2 ** FIELD_BITS.indexOf(f), 0);
+  const basic = bits('id', 'kind', 'name', 'value', 'from', 'ts', 'trace');
+  const basicFields = [
+    'app:m3x9.0:1',
+    'msg',
+    'orders.created',
+    { order: 'o-1', total: 12.5 },
+    'app',
+    T,
+    ['app', T],
+  ];
+  const valid = VALID.map(([name, description, frames]) => ({
+    name,
+    description,
+    wire: cmp(frames),
+    frames,
+  }));
+  valid.push(
+    {
+      name: 'compact-layout',
+      description:
+        'A msg frame as [mode, [present, ...fields]]: present has the bits of id, kind, name, value, from, ts and trace (0-4, 6, 8); the trace is ex, at pairs.',
+      wire: mp([[1, [basic, ...basicFields]]]),
+      frames: [msg()],
+    },
+    {
+      name: 'compact-map-form',
+      description: 'A msg frame may still be a map, as in msgpack; here next to an array one.',
+      wire: mp([msg(), toCompact(msg({ id: 'app:m3x9.0:2' }, 2)), ping]),
+      frames: [msg(), msg({ id: 'app:m3x9.0:2' }, 2), ping],
+    },
+    {
+      name: 'compact-null-value',
+      description: 'value present and nil is JSON null, not an absent value.',
+      wire: mp([[1, [basic, ...basicFields.slice(0, 3), null, ...basicFields.slice(4)]]]),
+      frames: [msg({ value: null })],
+    },
+    {
+      name: 'compact-later-bits',
+      description:
+        'Bits 17 and 20 (fields of a later version) follow the known fields: read, then dropped; so is an element after env.',
+      wire: mp([[1, [basic + 2 ** 17 + 2 ** 20, ...basicFields, 'later', { x: 1 }], 'later too']]),
+      frames: [msg()],
+    },
+  );
+  const invalid = INVALID.map(([name, description, value, error]) => ({
+    name,
+    description,
+    wire: cmp(value),
+    error,
+  }));
+  for (const [name, description, text] of POLLUTING)
+    invalid.push({ name, description, wire: cmp(JSON.parse(text)), error: 'BAD_FRAME' });
+  const bad = (name, description, frames) =>
+    invalid.push({ name, description, wire: mp(frames), error: 'BAD_FRAME' });
+  bad('compact-frame-of-one', 'A msg frame array needs mode and env.', [[1]]);
+  bad('compact-empty-env', 'An envelope array needs its present mask.', [[1, []]]);
+  bad('compact-more-fields', 'More fields than present has bits.', [
+    [1, [basic, ...basicFields, 'x']],
+  ]);
+  bad('compact-fewer-fields', 'Fewer fields than present has bits.', [
+    [1, [basic, ...basicFields.slice(1)]],
+  ]);
+  bad('compact-present-float', 'present must be an integer.', [[1, [1.5, 'app:m3x9.0:1']]]);
+  bad('compact-present-negative', 'present must be 0 or more.', [[1, [-1, 'app:m3x9.0:1']]]);
+  bad('compact-present-too-large', 'present has at most 31 bits.', [
+    [1, [2 ** 31, 'app:m3x9.0:1']],
+  ]);
+  bad('compact-odd-trace', 'A trace of ex, at pairs has an even length.', [
+    [1, [basic, ...basicFields.slice(0, 6), ['app', T, 'hub']]],
+  ]);
+  bad('compact-env-string', 'An envelope that is neither an array nor a map.', [[1, 'env']]);
+  bad('compact-no-id', 'The fields are validated as any msg frame: id is required.', [
+    [1, [basic - 1, ...basicFields.slice(1)]],
+  ]);
+  bad(
+    'compact-polluted-later-field',
+    'A later field is dropped, but refused first as any value would be.',
+    [[1, [basic + 2 ** 17, ...basicFields, JSON.parse('{"__proto__":{"x":1}}')]]],
+  );
+  // The msgpack cases of values outside JSON, in compact frames.
+  bad('compact-value-bin', 'Binary inside a payload.', [
+    toCompact(msg({ value: { blob: Buffer.from([1, 2, 3]) } })),
+  ]);
+  bad('compact-value-date', 'A timestamp inside a payload.', [
+    toCompact(msg({ value: { at: new Date(T) } })),
+  ]);
+  // Sizes as in msgpack: map form.
+  for (const [name, description, limits, value] of LIMITED)
+    invalid.push({ name, description, limits, wire: mp(value), error: 'TOO_LARGE' });
+  return {
+    description:
+      'Test vectors for the msgpack-compact codec (spec/protocol.md, section 11.3). `wire` is the base64 of the exact bytes of one transport message. See README.md.',
+    protocol: 1,
+    codec: 'msgpack-compact',
+    valid,
+    invalid,
+  };
+}
+
 function handshakeVectors() {
   return {
     description:
@@ -784,6 +921,21 @@ function handshakeVectors() {
         "The acceptor's codec: the first of the initiator's codecs it supports, else json.",
       cases: [
         { offered: ['msgpack', 'json'], supported: ['msgpack', 'json'], expected: 'msgpack' },
+        {
+          offered: ['msgpack-compact', 'msgpack', 'json'],
+          supported: ['msgpack-compact', 'msgpack', 'json'],
+          expected: 'msgpack-compact',
+        },
+        {
+          offered: ['msgpack', 'json'],
+          supported: ['msgpack-compact', 'msgpack', 'json'],
+          expected: 'msgpack',
+        },
+        {
+          offered: ['msgpack-compact', 'msgpack', 'json'],
+          supported: ['msgpack', 'json'],
+          expected: 'msgpack',
+        },
         { offered: ['json', 'msgpack'], supported: ['msgpack', 'json'], expected: 'json' },
         { offered: ['msgpack', 'json'], supported: ['json'], expected: 'json' },
         { offered: ['cbor', 'msgpack'], supported: ['msgpack', 'json'], expected: 'msgpack' },
@@ -841,4 +993,5 @@ async function write(file, data) {
 
 await write('json.json', jsonVectors());
 await write('msgpack.json', msgpackVectors());
+await write('msgpack-compact.json', msgpackCompactVectors());
 await write('handshake.json', handshakeVectors());

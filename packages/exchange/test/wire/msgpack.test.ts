@@ -76,6 +76,44 @@ describe('msgpack writer and reader', () => {
     );
   });
 
+  it('reads strings from a Buffer (sliced by Node) as from a plain Uint8Array', () => {
+    // ws hands over Buffers: the reader slices their strings itself, and must refuse and keep
+    // exactly what TextDecoder would.
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 80 })), (strings) => {
+        const written = writeMsgpack(strings);
+        const plain = readMsgpack(new Uint8Array(written));
+        expect(readMsgpack(Buffer.from(written))).toEqual(plain);
+        expect(plain).toEqual(reference.unpack(written));
+      }),
+      { numRuns: 300 },
+    );
+    const kept = ['\uFEFF at the start is data', 'a replacement \uFFFD of its own', '\uFEFF'];
+    for (const s of kept) {
+      expect(readMsgpack(Buffer.from(writeMsgpack(s)))).toBe(s);
+      expect(readMsgpack(new Uint8Array(writeMsgpack(s)))).toBe(s);
+    }
+  });
+
+  it('refuses invalid UTF-8 in a Buffer, short or long', () => {
+    const invalid = [
+      [0xc3, 0x28], // a lead byte without its continuation
+      [0xed, 0xa0, 0x80], // an encoded surrogate
+      [0xc0, 0xaf], // an overlong form
+      [0xff],
+    ];
+    for (const bad of invalid) {
+      for (const pad of [0, 40]) {
+        const text = [...Array.from({ length: pad }, () => 0x61), ...bad];
+        const str8 = Buffer.from([0xd9, text.length, ...text]);
+        expect(
+          codeOf(() => readMsgpack(str8)),
+          JSON.stringify(bad),
+        ).toBe('BAD_FRAME');
+      }
+    }
+  });
+
   it('sends -0 as 0 and leaves out undefined properties', () => {
     expect(Object.is(readMsgpack(writeMsgpack(-0)), 0)).toBe(true);
     expect(readMsgpack(writeMsgpack({ a: undefined, b: 1 }))).toStrictEqual({ b: 1 });

@@ -4,11 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isExchangeError } from '../../src/index.js';
-import { jsonCodec, msgpackCodec } from '../../src/wire/index.js';
+import { jsonCodec, msgpackCodec, msgpackCompactCodec } from '../../src/wire/index.js';
 import type { Codec } from '../../src/wire/index.js';
 import { batch, jsonValue, sessionFrame } from './arbitraries.js';
 
-const CODECS: Codec[] = [jsonCodec(), msgpackCodec()];
+const CODECS: Codec[] = [jsonCodec(), msgpackCodec(), msgpackCompactCodec()];
 const PROTOCOL_ERRORS = ['BAD_FRAME', 'TOO_LARGE', 'INVALID_NAME', 'VERSION_MISMATCH'];
 
 /** Decode, and say what happened: `ok`, a protocol error code, or what else went wrong. */
@@ -101,21 +101,23 @@ describe('raw input', () => {
     );
   });
 
-  it('valid msgpack with bytes flipped gets frames or a typed error', () => {
-    const codec = msgpackCodec();
-    fc.assert(
-      fc.property(batch, fc.nat(), fc.integer({ min: 1, max: 255 }), (frames, at, flip) => {
-        const bytes = Uint8Array.from(codec.encode(frames) as Uint8Array);
-        bytes[at % bytes.length] ^= flip;
-        expectTyped(outcome(codec, bytes));
-      }),
-      { numRuns: 500 },
-    );
-  });
+  it.each([msgpackCodec(), msgpackCompactCodec()])(
+    'valid $name with bytes flipped gets frames or a typed error',
+    (codec) => {
+      fc.assert(
+        fc.property(batch, fc.nat(), fc.integer({ min: 1, max: 255 }), (frames, at, flip) => {
+          const bytes = Uint8Array.from(codec.encode(frames) as Uint8Array);
+          bytes[at % bytes.length] ^= flip;
+          expectTyped(outcome(codec, bytes));
+        }),
+        { numRuns: 500 },
+      );
+    },
+  );
 });
 
-describe('both codecs carry the same values', () => {
-  // The msgpack codec must deliver what the json codec delivers, for any JavaScript value a
+describe('all codecs carry the same values', () => {
+  // The msgpack codecs must deliver what the json codec delivers, for any JavaScript value a
   // sender may hand it: Dates, undefined, NaN, Maps, class instances, sparse arrays, -0, …
   const anything = fc.anything({
     withDate: true,
@@ -128,8 +130,8 @@ describe('both codecs carry the same values', () => {
     withObjectString: true,
   });
 
-  it('value → json and value → msgpack decode to the same thing (or fail alike)', () => {
-    const [json, msgpack] = CODECS;
+  it('value → json and value → msgpack(-compact) decode to the same thing (or fail alike)', () => {
+    const [json, msgpack, compact] = CODECS;
     const roundTrip = (codec: Codec, value: unknown) => {
       const frames = [
         {
@@ -146,7 +148,9 @@ describe('both codecs carry the same values', () => {
     };
     fc.assert(
       fc.property(anything, (value) => {
-        expect(roundTrip(msgpack, value)).toEqual(roundTrip(json, value));
+        const expected = roundTrip(json, value);
+        expect(roundTrip(msgpack, value)).toEqual(expected);
+        expect(roundTrip(compact, value)).toEqual(expected);
       }),
       { numRuns: 500 },
     );

@@ -7,7 +7,7 @@ import type { CreditCarrier, FlowStats } from './credit-carrier.js';
 
 /** Options both ends of an IPC link take. */
 export interface IpcLinkOptions {
-  /** Codecs to offer or accept, preferred first. @default ['msgpack', 'json'] */
+  /** Codecs to offer or accept, preferred first. @default ['msgpack-compact', 'msgpack', 'json'] */
   codecs?: CodecName[];
   /** Heartbeat interval to propose, in ms (0: none). Exits are noticed without it. @default 15000 */
   heartbeat?: number;

@@ -26,7 +26,7 @@ export interface WebSocketListenOptions {
   maxBytes?: number;
   /** Heartbeat interval to propose, in ms (0: none). @default 15000 */
   heartbeat?: number;
-  /** Codecs accepted, preferred first. @default ['msgpack', 'json'] */
+  /** Codecs accepted, preferred first. @default ['msgpack-compact', 'msgpack', 'json'] */
   codecs?: CodecName[];
   /** A connection must say hello within this many ms, or it is closed. @default 10000 */
   helloTimeout?: number;

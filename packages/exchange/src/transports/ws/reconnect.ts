@@ -13,7 +13,7 @@ export type { ReconnectPolicy };
 export interface WebSocketConnectOptions {
   /** `ws://host:port/path` or `wss://…`. */
   url: string;
-  /** Codecs to offer, preferred first. @default ['msgpack', 'json'] */
+  /** Codecs to offer, preferred first. @default ['msgpack-compact', 'msgpack', 'json'] */
   codecs?: CodecName[];
   /** Heartbeat interval to propose, in ms (0: none). @default 15000 */
   heartbeat?: number;

@@ -62,8 +62,8 @@ export class ServerCarrier implements Carrier {
 /** Binary messages come as Buffers (`binaryType` 'nodebuffer'), text ones as Buffers of UTF-8. */
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
   const carrier = (this as Carried)[CARRIER];
-  // A plain view, as socket-carrier.ts hands over: the codecs read Uint8Arrays.
-  if (isBinary) carrier.onData(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  // The Buffer as it is (a Uint8Array): the MessagePack reader slices strings out of a Buffer faster.
+  if (isBinary) carrier.onData(data);
   else carrier.onData(data.toString());
 }
 
