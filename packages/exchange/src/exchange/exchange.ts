@@ -1172,7 +1172,7 @@ export class Exchange {
     this.scheduleAdverts();
     this.system('$exchange.peer.disconnected', { peer: peer.id, reason });
     if (peer.inflight.size > 0)
-      for (const id of [...peer.inflight]) this.requests.failOver(id, peer);
+      for (const id of [...peer.inflight.keys()]) this.requests.failOver(id, peer);
   }
 
   // ---- handlers and replies ------------------------------------------------------------------

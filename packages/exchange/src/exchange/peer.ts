@@ -1,4 +1,5 @@
 import { CompactMap } from './compact.js';
+import { InFlight } from './in-flight.js';
 import type { Envelope } from './envelope.js';
 import type { MessageObserver, RequestOptions, SendOptions } from './exchange.js';
 import type { Advert, Link } from './link.js';
@@ -28,13 +29,13 @@ export interface PeerOwner {
 export class Peer {
   /** Pattern key → distance last advertised to this peer. */
   readonly advertised = new CompactMap<string, number>();
-  #inflight: Set<string> | undefined;
+  #inflight: InFlight<true> | undefined;
   /**
    * Request ids routed through this peer and not yet answered. Made on first use: a hub has
    * thousands of peers that never carry a request.
    */
-  get inflight(): Set<string> {
-    return (this.#inflight ??= new Set());
+  get inflight(): InFlight<true> {
+    return (this.#inflight ??= new InFlight());
   }
   congested = false;
   /**

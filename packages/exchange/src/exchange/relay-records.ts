@@ -5,6 +5,7 @@
  * wait) records past their deadline are forgotten, and at the bound the oldest go first.
  */
 import type { Envelope } from './envelope.js';
+import { InFlight } from './in-flight.js';
 import type { Peer } from './peer.js';
 
 const MAX_RELAYED = 100_000;
@@ -20,7 +21,7 @@ export interface Relayed {
 }
 
 export class RelayRecords {
-  private readonly records = new Map<string, Relayed>();
+  private readonly records = new InFlight<Relayed>();
   /** Requests relayed so far: every SWEEP_EVERY, records past their deadline are dropped. */
   private relayed = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;

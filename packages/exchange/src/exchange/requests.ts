@@ -13,6 +13,7 @@ import {
   fromWireError,
 } from './errors.js';
 import { Deadlines, type Deadline } from './deadlines.js';
+import { InFlight } from './in-flight.js';
 import type { Peer } from './peer.js';
 import { RelayRecords } from './relay-records.js';
 
@@ -50,7 +51,7 @@ interface Due extends Deadline {
 export class Requests {
   /** Requests relayed for others. */
   readonly relays = new RelayRecords();
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new InFlight<Pending>();
   private readonly deadlines = new Deadlines<Due>((due) => this.timedOut(due.id));
 
   constructor(private readonly owner: RequestsOwner) {}
@@ -145,7 +146,7 @@ export class Requests {
 
   /** Remember where a request went (`from`: the peer it came from), so its loss is noticed. */
   track(env: Envelope, from: Peer | undefined, to: Peer): void {
-    to.inflight.add(env.id);
+    to.inflight.set(env.id, true);
     const mine = this.pending.get(env.id);
     if (mine) return void (mine.peer = to);
     this.relays.add(env, from, to);
