@@ -298,7 +298,7 @@ function readEnvelope(depth: number): unknown {
     // The usual fields first: internalized keys make each comparison one pointer check.
     switch (key) {
       case 'id':
-        env.id = read(d);
+        env.id = readId(d);
         break;
       case 'kind':
         env.kind = read(d);
@@ -325,10 +325,10 @@ function readEnvelope(depth: number): unknown {
         env.to = read(d);
         break;
       case 'cause':
-        env.cause = read(d);
+        env.cause = readId(d);
         break;
       case 'corr':
-        env.corr = read(d);
+        env.corr = readId(d);
         break;
       case 'deadline':
         env.deadline = read(d);
@@ -397,7 +397,7 @@ function readCompactEnvelope(depth: number): unknown {
   if (fields !== n - 1)
     throw bad(`holds an envelope whose present mask names ${fields} fields, but ${n - 1} follow`);
   const env = newEnvelope();
-  if (bits & 0x1) env.id = read(d);
+  if (bits & 0x1) env.id = readId(d);
   if (bits & 0x2) env.kind = read(d);
   if (bits & 0x4) env.name = read(d);
   if (bits & 0x8) env.value = read(d);
@@ -407,8 +407,8 @@ function readCompactEnvelope(depth: number): unknown {
   if (bits & 0x80) env.headers = read(d);
   if (bits & 0x100) env.trace = readCompactTrace(d);
   if (bits & 0x200) env.start = read(d);
-  if (bits & 0x400) env.cause = read(d);
-  if (bits & 0x800) env.corr = read(d);
+  if (bits & 0x400) env.cause = readId(d);
+  if (bits & 0x800) env.corr = readId(d);
   if (bits & 0x1000) env.error = read(d);
   if (bits & 0x2000) env.errorSource = read(d);
   if (bits & 0x4000) env.deadline = read(d);
@@ -524,6 +524,21 @@ const CACHE_SLOTS = 4096;
 const cache = new Array<string>(CACHE_SLOTS).fill('');
 
 /** A string of `n` bytes; `isKey`: one made now is internalized, as property keys are. */
+/**
+ * A message id (`id`, `cause`, `corr`): each is new, so the string cache is passed by (it would
+ * only hash, miss, and put an id where a name was). Anything but a str is read as it is.
+ */
+function readId(depth: number): unknown {
+  need(1);
+  const b = src[pos];
+  if (b < 0xa0 || b >= 0xc0 || b === 0xa0) return read(depth);
+  pos++;
+  const n = b & 0x1f;
+  need(n);
+  pos += n;
+  return decode(pos - n, n);
+}
+
 function readString(n: number, isKey = false): string {
   need(n);
   const p = pos;
