@@ -59,10 +59,9 @@ export class InFlight<V> {
   delete(id: string): boolean {
     const map = this.map;
     if (map !== undefined) {
-      // The last one lets the Map go whole: no smaller table is built for it.
-      if (map.size === 1 && map.has(id)) this.map = undefined;
-      else return map.delete(id);
-      return true;
+      const had = map.delete(id);
+      if (map.size === 0) this.map = undefined; // back to the arrays (once per burst)
+      return had;
     }
     const i = this.indexOf(id);
     if (i < 0) return false;
@@ -100,11 +99,12 @@ export class InFlight<V> {
       yield* this.map;
       return;
     }
-    // A copy (SMALL at most), so that deletes do not move what is still to come.
+    // A copy (SMALL at most), so that deletes do not move what is still to come; what was
+    // deleted meanwhile is passed over.
     const n = this.count;
     const ids = this.ids?.slice(0, n) ?? [];
     const values = this.values?.slice(0, n) ?? [];
-    for (let i = 0; i < n; i++) yield [ids[i]!, values[i] as V];
+    for (let i = 0; i < n; i++) if (this.has(ids[i]!)) yield [ids[i]!, values[i] as V];
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {

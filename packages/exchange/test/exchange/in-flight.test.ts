@@ -58,6 +58,20 @@ describe('InFlight', () => {
     );
   });
 
+  it('does not yield entries deleted while iterating, in either form', () => {
+    for (const n of [5, 12]) {
+      const table = new InFlight<number>();
+      for (let i = 0; i < n; i++) table.set(`x${i}`, i);
+      const seen: string[] = [];
+      for (const [key] of table) {
+        seen.push(key);
+        if (key === 'x0') for (let i = 1; i < n; i++) table.delete(`x${i}`);
+      }
+      expect(seen, `${n} entries`).toEqual(['x0']);
+      expect([...table.keys()]).toEqual(['x0']);
+    }
+  });
+
   it('keeps order past 8 entries and goes back to its arrays once empty', () => {
     const table = new InFlight<number>();
     for (let i = 0; i < 12; i++) table.set(`x${i}`, i);
