@@ -1,6 +1,6 @@
 /**
  * Received envelopes as bytes, for the message log (EnvelopeBytes): a codec that can read an
- * envelope again (msgpack) notes where each lies in the transport message as it decodes, and the
+ * envelope again (msgpack, msgpack-compact) notes where each lies in the transport message as it decodes, and the
  * link hands that range on with the frame. One set of spans serves every link: a batch is
  * decoded and handed on synchronously, so the spans belong to the batch being handed on, known
  * by its frames array. A batch decoded while another is still being handed on (a carrier that

@@ -35,7 +35,7 @@ import { sharedCodec } from './shared-codecs.js';
 export interface FramedLinkInit {
   /** The initiator offers codecs in its hello; the acceptor picks one in its own. */
   role: 'initiator' | 'acceptor';
-  /** Codecs this side offers (initiator) or accepts (acceptor), preferred first. (json, msgpack) */
+  /** Codecs this side offers (initiator) or accepts (acceptor), preferred first. (CODECS) */
   codecs?: readonly CodecName[];
   /** Heartbeat interval this side proposes, in ms; 0 asks for none. (15,000) */
   heartbeat?: number;
@@ -521,7 +521,11 @@ export class FramedLink implements Link {
 
   private write(frames: WireFrame[]): void {
     const carrier = this.carrier!;
-    const write = (this.carrierWrite ??= (data) => this.carrier!.write(data));
+    const write = (this.carrierWrite ??= (data) => {
+      this.writing = true;
+      this.carrier!.write(data);
+      this.writing = false;
+    });
     const tooLarge = (this.tooLarge ??= (frame, bytes) =>
       this.undeliverable(
         frame,
@@ -532,14 +536,22 @@ export class FramedLink implements Link {
       ));
     try {
       encodeBatches(this.codec, frames, this.limits, tooLarge, write);
-    } catch {
+    } catch (e) {
+      // The carrier's own failure goes up as it did (what it took stays taken).
+      if (this.writing) {
+        this.writing = false;
+        throw e;
+      }
       // A value the codec cannot encode (nothing was written): the rest go one frame at a
-      // time, to find it.
+      // time, to find it. A frame too large is reported once, here or in the first attempt.
       const messages: (string | Uint8Array)[] = [];
       const keep = (data: string | Uint8Array) => void messages.push(data);
+      const tooLargeOnce = (frame: WireFrame, bytes: number) => {
+        if (!this.skipped?.includes(frame as Frame)) tooLarge(frame, bytes);
+      };
       for (const frame of frames) {
         try {
-          encodeBatches(this.codec, [frame], this.limits, () => {}, keep);
+          encodeBatches(this.codec, [frame], this.limits, tooLargeOnce, keep);
         } catch (e) {
           this.undeliverable(frame, e instanceof Error ? e : new Error(String(e)));
         }
@@ -553,6 +565,8 @@ export class FramedLink implements Link {
 
   /** Made on the first write and kept: a write allocates no closure. */
   private carrierWrite: ((data: string | Uint8Array) => void) | undefined;
+  /** The carrier is writing (an error thrown now is the carrier's, not the codec's). */
+  private writing = false;
   private tooLarge: ((frame: WireFrame, bytes: number) => void) | undefined;
 
   private undeliverable(frame: WireFrame, error: Error): void {

@@ -380,12 +380,12 @@ const MAX_PRESENT = 0x7fffffff;
 /**
  * `[present, ...fields]`: the fields whose bit is set in `present`, in bit order (the order of
  * ENVELOPE_FIELDS), into readEnvelope's fixed shape. Fields of bits this version does not know
- * come after the known ones: read, then dropped. What is not an array is read as it is (the
- * validator refuses it).
+ * come after the known ones: read, then dropped. A map is read as the map form's envelope (the
+ * message log reads those back with this too); anything else as it is, for the validator.
  */
 function readCompactEnvelope(depth: number): unknown {
   const n = arrayHeader();
-  if (n < 0) return read(depth);
+  if (n < 0) return readEnvelope(depth);
   if (n === 0) throw bad('holds an envelope with no present mask');
   need(n);
   const d = depth + 1;

@@ -44,6 +44,29 @@ describe.each([msgpackCodec(), msgpackCompactCodec()])('envelope spans ($name)',
     expect(envelopeBytes(frames, 1)).toBeUndefined(); // handed on: nothing kept
   });
 
+  it('reads back a msg frame written as a map (fields of its own) as it was decoded', () => {
+    const frames = decodeNoting(
+      codec,
+      codec.encode([
+        {
+          t: 'msg',
+          env: { ...env('m:1'), later: 'a field of a later version' },
+          mode: 1,
+          later: true,
+        } as never,
+        { t: 'msg', env: env('m:2'), mode: 2 },
+      ]),
+    );
+    try {
+      for (const i of [0, 1]) {
+        const decoded = (frames[i] as { env: Envelope }).env;
+        expect(readBack(frames, i)).toEqual(decoded);
+      }
+    } finally {
+      handedOn(frames);
+    }
+  });
+
   it('gives a batch decoded while another is handed on no bytes, and keeps the first one', () => {
     const outer = decodeNoting(codec, batch('outer:1'));
     const inner = decodeNoting(codec, batch('inner:1'));

@@ -102,6 +102,14 @@ describe('msgpack-compact', () => {
     expect(codec.decode(asMap)).toEqual(msgpackCodec().decode(asMap));
   });
 
+  it('reads a map envelope in an array frame as the map form reads it', () => {
+    const mapEnv = { ...env, trace: [{ ex: 'app', at: T, hopx: 9 }], later: 'dropped' };
+    const [frame] = decodeBytes([[2, mapEnv]]);
+    const [asMap] = msgpackCodec().decode(new Uint8Array(referencePackr.pack([msg(mapEnv, 2)])));
+    expect(frame).toEqual(asMap);
+    expect(Object.keys((frame as { env: object }).env)).toEqual([...ENVELOPE_FIELDS]);
+  });
+
   it('drops the fields of bits this version does not know, after checking them', () => {
     const present = bits('id', 'kind', 'name', 'from', 'ts', 'trace') + 2 ** 17 + 2 ** 20;
     const later = [1, [present, 'a:1', 'msg', 'n', 'a', 1, ['a', 1], 'x', { y: 2 }], 'more'];

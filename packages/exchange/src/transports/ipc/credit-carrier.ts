@@ -4,7 +4,7 @@ import type { Port } from './ports.js';
 
 /**
  * The carrier's own messages, beside the protocol's: objects, where protocol data is always a
- * string (json) or bytes (msgpack), so the two cannot be confused. `open` says how many bytes
+ * string (json) or bytes (msgpack, msgpack-compact), so the two cannot be confused. `open` says how many bytes
  * the sender may have unacknowledged toward this side (its credit) and, from the parent, whether
  * bytes can cross the channel; `ack` returns credit; `close` says the other side let go.
  */
