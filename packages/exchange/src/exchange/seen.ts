@@ -26,6 +26,9 @@ export class SeenSet {
   private readonly origins = new Map<string, OriginWindow>();
   private lastOrigin = '';
   private lastWindow: OriginWindow | undefined;
+  /** The origin before the last: a hub relaying requests and their replies alternates two. */
+  private priorOrigin = '';
+  private priorWindow: OriginWindow | undefined;
   private readonly foreign = new Map<string, number>();
   /** Foreign ids in arrival order; grows to `capacity`, then the oldest is overwritten. */
   private readonly ring: string[] = [];
@@ -79,15 +82,30 @@ export class SeenSet {
     const last = this.lastOrigin;
     if (colon === last.length && this.lastWindow !== undefined && id.startsWith(last))
       return this.lastWindow;
+    const prior = this.priorOrigin;
+    if (colon === prior.length && this.priorWindow !== undefined && id.startsWith(prior)) {
+      const window = this.priorWindow;
+      this.priorOrigin = last;
+      this.priorWindow = this.lastWindow;
+      this.lastOrigin = prior;
+      this.lastWindow = window;
+      return window;
+    }
     const origin = id.slice(0, colon);
     let window = this.origins.get(origin);
     if (window === undefined) {
       if (this.origins.size >= this.maxOrigins) {
-        this.origins.delete(this.origins.keys().next().value!);
+        const oldest = this.origins.keys().next().value!;
+        this.origins.delete(oldest);
+        // Forgotten means forgotten: not kept at hand either.
+        if (oldest === last) this.lastWindow = undefined;
+        if (oldest === this.priorOrigin) this.priorWindow = undefined;
       }
       window = new OriginWindow();
       this.origins.set(origin, window);
     }
+    this.priorOrigin = last;
+    this.priorWindow = this.lastWindow;
     this.lastOrigin = origin;
     this.lastWindow = window;
     return window;

@@ -101,6 +101,7 @@ function readWhole(bytes: Uint8Array, readValue: (depth: number) => unknown): un
   } finally {
     src = EMPTY; // do not keep the message alive
     slicing = undefined;
+    lastId = '';
   }
 }
 
@@ -532,12 +533,20 @@ function readId(depth: number): unknown {
   need(1);
   const b = src[pos];
   if (b < 0xa0 || b >= 0xc0 || b === 0xa0) return read(depth);
-  pos++;
+  const p = pos + 1;
   const n = b & 0x1f;
+  pos = p;
   need(n);
-  pos += n;
-  return decode(pos - n, n);
+  pos = p + n;
+  // A reply's `corr` repeats its `cause` (the request's id): one string for both.
+  if (n === lastId.length && sameAscii(lastId, p)) return lastId;
+  const id = decode(p, n);
+  lastId = id.length === n ? id : ''; // ASCII only, as the string cache keeps
+  return id;
 }
+
+/** The last id `readId` made, in the message being read (`readWhole` clears it). */
+let lastId = '';
 
 function readString(n: number, isKey = false): string {
   need(n);

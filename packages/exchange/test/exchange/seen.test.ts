@@ -121,11 +121,25 @@ describe('SeenSet', () => {
     expect(seen.claim('c:p:1', O)).toBe(0);
   });
 
+  it('forgets an origin past maxOrigins even while it is one of the two kept at hand', () => {
+    const seen = new SeenSet(10, 2);
+    seen.claim('a:p:1', O);
+    seen.claim('b:p:1', O);
+    seen.claim('a:p:2', O); // a and b alternate, as a hub's requests and replies do
+    seen.claim('c:p:1', O); // a, the oldest, goes
+    expect(seen.claim('a:p:1', O)).toBe(O); // forgotten (b goes now)
+    expect(seen.claim('c:p:1', O)).toBe(0);
+  });
+
   it('agrees with an unbounded model while ids stay inside the window', () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.tuple(fc.constantFrom('a:p', 'b:q', 'foreign'), fc.nat(200), fc.constantFrom(1, 2, 3)),
+          fc.tuple(
+            fc.constantFrom('a:p', 'b:q', 'c:r', 'foreign'),
+            fc.nat(200),
+            fc.constantFrom(1, 2, 3),
+          ),
           { maxLength: 300 },
         ),
         (ops) => {

@@ -78,6 +78,19 @@ describe('msgpack-compact', () => {
     expect(frame.env).toEqual(all);
   });
 
+  it('reads ids of the same length apart, and equal ones alike', () => {
+    for (const [cause, corr] of [
+      ['app:m3x9.0:a', 'app:m3x9.0:b'],
+      ['app:m3x9.0:a', 'app:m3x9.0:a'],
+    ]) {
+      const reply = { ...env, kind: 'rep', id: 'db:m3x9.0:a', cause, corr };
+      for (const c of [codec, msgpackCodec()]) {
+        const [frame] = c.decode(c.encode([msg(reply)])) as { env: typeof reply }[];
+        expect([frame.env.id, frame.env.cause, frame.env.corr]).toEqual([reply.id, cause, corr]);
+      }
+    }
+  });
+
   it('keeps null apart from an absent value', () => {
     const [withNull] = codec.decode(codec.encode([msg({ ...env, value: null })])) as {
       env: { value: unknown };
