@@ -101,5 +101,5 @@ export function peerLimits(hello: HelloFrame): Limits {
 }
 
 function isCodecName(name: string): name is CodecName {
-  return name === 'json' || name === 'msgpack' || name === 'msgpack-compact';
+  return (CODECS as readonly string[]).includes(name);
 }

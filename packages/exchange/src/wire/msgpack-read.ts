@@ -524,7 +524,6 @@ const CACHED_LENGTH = 32;
 const CACHE_SLOTS = 4096;
 const cache = new Array<string>(CACHE_SLOTS).fill('');
 
-/** A string of `n` bytes; `isKey`: one made now is internalized, as property keys are. */
 /**
  * A message id (`id`, `cause`, `corr`): each is new, so the string cache is passed by (it would
  * only hash, miss, and put an id where a name was). Anything but a str is read as it is.
@@ -533,11 +532,11 @@ function readId(depth: number): unknown {
   need(1);
   const b = src[pos];
   if (b < 0xa0 || b >= 0xc0 || b === 0xa0) return read(depth);
-  const p = pos + 1;
+  pos++;
   const n = b & 0x1f;
-  pos = p;
   need(n);
-  pos = p + n;
+  const p = pos;
+  pos += n;
   // A reply's `corr` repeats its `cause` (the request's id): one string for both.
   if (n === lastId.length && sameAscii(lastId, p)) return lastId;
   const id = decode(p, n);
@@ -548,6 +547,7 @@ function readId(depth: number): unknown {
 /** The last id `readId` made, in the message being read (`readWhole` clears it). */
 let lastId = '';
 
+/** A string of `n` bytes; `isKey`: one made now is internalized, as property keys are. */
 function readString(n: number, isKey = false): string {
   need(n);
   const p = pos;
