@@ -236,6 +236,60 @@ describe('message log: entries kept as bytes', () => {
     expect(logs[0].query().at(-1)?.envelope.n).toBe(2999);
   });
 
+  it('matches a model of its bounds: capacity, bytes, order, dropped (random runs)', () => {
+    // Runs of one size: large ones evict small ones by bytes, then small ones fill it again.
+    const stretch = fc.record({
+      size: fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 300, max: 420 })),
+      count: fc.integer({ min: 1, max: 40 }),
+      bytes: fc.boolean(),
+      out: fc.boolean(),
+    });
+    const run = fc.record({
+      capacity: fc.integer({ min: 1, max: 150 }),
+      ops: fc
+        .array(stretch, { maxLength: 20 })
+        .map((stretches) => stretches.flatMap((s) => Array.from({ length: s.count }, () => s))),
+    });
+    fc.assert(
+      fc.property(run, ({ capacity, ops }) => {
+        const maxBytes = 8192;
+        const log = new MessageLog<Env>({ capacity, maxBytes, restore });
+        const model: { n: number; cost: number; direction: 'in' | 'out' }[] = [];
+        let dropped = 0;
+        ops.forEach(({ size, bytes, out }, n) => {
+          const direction = out ? 'out' : 'in';
+          const env: Env = { name: 'a', n, value: 'x'.repeat(size) };
+          // What the entry costs: as much as it does alone in a log of the same budget.
+          const alone = new MessageLog<Env>({ capacity: 1, maxBytes });
+          for (const into of [log, alone]) {
+            if (bytes) into.record(direction, `p${n % 3}`, ...arrivedAt(env));
+            else into.record(direction, `p${n % 3}`, env, 5);
+          }
+          const cost = alone.bytes;
+          if (model.length === capacity) {
+            model.shift();
+            dropped++;
+          }
+          model.push({ n, cost, direction });
+          let total = model.reduce((sum, e) => sum + e.cost, 0);
+          while (model.length > 1 && total > maxBytes) {
+            total -= model.shift()!.cost;
+            dropped++;
+          }
+        });
+        const entries = log.query();
+        expect(entries.map((e) => [e.envelope.n, e.direction, e.peer])).toEqual(
+          model.map((e) => [e.n, e.direction, `p${e.n % 3}`]),
+        );
+        expect(entries.map((e) => e.seq)).toEqual(model.map((e) => e.n + 1));
+        expect(log.bytes).toBe(model.reduce((sum, e) => sum + e.cost, 0));
+        expect(log.dropped).toBe(dropped);
+        expect([...log]).toEqual(entries);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('starts over empty after clear, and keeps counting seq', () => {
     const log = new MessageLog<Env>({ capacity: 4 });
     for (let n = 0; n < 6; n++) log.record('in', 'p', ...arrivedAt({ name: 'a', n }));
