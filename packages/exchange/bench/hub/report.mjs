@@ -33,6 +33,20 @@ function summarizeRow(scenario, system, runs) {
   return { ...base, ok: true, metrics, spread, check: runs.at(-1).check, runs };
 }
 
+/**
+ * The ratio of `row` to `ref` on `metric`: the median of the per-run ratios (run i of one against
+ * run i of the other, measured within seconds of each other), as this VM changes speed between
+ * runs; the ratio of the medians where the runs do not pair up.
+ */
+function pairedRatio(metric, row, ref) {
+  const mine = row.runs.map((r) => r.metrics[metric.key]);
+  const theirs = ref.runs.map((r) => r.metrics[metric.key]);
+  if (mine.length !== theirs.length || mine.length === 0)
+    return ratio(metric, row.metrics[metric.key], ref.metrics[metric.key]);
+  const ratios = mine.map((v, i) => ratio(metric, v, theirs[i]));
+  return ratios.includes(null) ? null : median(ratios);
+}
+
 /** A scenario's rows, each with ratios of its first metric to every reference that succeeded. */
 export function summarizeScenario(scenario, systems, runsBySystem) {
   const rows = systems.map((s) => summarizeRow(scenario, s, runsBySystem.get(s.key) ?? []));
@@ -42,7 +56,7 @@ export function summarizeScenario(scenario, systems, runsBySystem) {
     row.ratios = {};
     for (const key of REFERENCE_KEYS.filter((k) => k !== row.system)) {
       const ref = rows.find((r) => r.system === key && r.ok);
-      if (ref) row.ratios[key] = ratio(metric, row.metrics[metric.key], ref.metrics[metric.key]);
+      if (ref) row.ratios[key] = pairedRatio(metric, row, ref);
     }
   }
   const { id, group, title, kind, count, size, observers, concurrency, metrics } = scenario;

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { distUrl } from './dist.mjs';
 import { installCleanup } from './processes.mjs';
+import { runOrder } from './order.mjs';
 import { summarizeScenario } from './report.mjs';
 import { COUNTS, measure, scenarios } from './scenarios.mjs';
 import { SYSTEM_KEYS, loadSystem } from './systems/index.mjs';
@@ -26,7 +27,8 @@ const USAGE = `usage: node bench/hub/run.mjs [options]
   --quick          scaled-down counts (${COUNTS.quick.messages.toLocaleString('en')} messages, ${COUNTS.quick.sequential.toLocaleString('en')} sequential requests, ${COUNTS.quick.idle} idle clients): under a minute
   --only=LIST      scenarios by group or id: s1, s2, s3, s4, s1-64, s1-1k, s3-seq, s3-inflight
   --systems=LIST   systems: ${SYSTEM_KEYS.join(', ')} (default: all; a listed one that cannot run fails)
-  --runs=N         runs per measurement, interleaved, median reported (default 3; --quick: 1)
+  --runs=N         runs per measurement, interleaved, median reported, ratios per run
+                   (default 3; --quick: 1)
   --json[=FILE]    also write the results as JSON to FILE (default ${path.relative(process.cwd(), DEFAULT_JSON)})
   --dist=PATH      the built library for ours, hub and clients (default: packages/exchange/dist,
                    or EXCHANGE_DIST), e.g. a build in a git worktree of another commit`;
@@ -95,9 +97,7 @@ async function runAll(selected, systems, runs) {
     const runsBySystem = new Map(systems.map((s) => [s.key, []]));
     const runnable = systems.filter((s) => !s.skipped);
     for (let run = 0; run < runs; run++) {
-      // Each round starts with the next system, so none is always first (or always after ours).
-      const order = runnable.map((_, i) => runnable[(i + run) % runnable.length]);
-      for (const system of order) {
+      for (const system of runOrder(runnable, run)) {
         const t0 = performance.now();
         const result = await measure(system, scenario);
         const seconds = ((performance.now() - t0) / 1000).toFixed(1);
