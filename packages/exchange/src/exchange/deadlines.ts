@@ -9,9 +9,10 @@
  * holds at most about twice the live entries plus SLACK: O(1) amortized per entry). The timer
  * keeps the process alive only while a live entry waits, as a timer per request did.
  *
- * Never early: a timer may fire up to a millisecond before its time (the event loop reads its
- * clock once per turn), so an entry is due only within EARLY_MS of its deadline; the timer is set
- * again for the rest otherwise.
+ * At most EARLY_MS early: a timer may fire up to a millisecond before its time (the event loop
+ * reads its clock once per turn), so an entry is due only within EARLY_MS of its deadline, and
+ * the timer is set again for the rest otherwise. Waiting out that last half millisecond would
+ * take another timer, and make every timeout about a millisecond late instead.
  */
 
 /** What a deadline is set on. `expires` is on `performance.now()`'s clock, in ms. */

@@ -1,5 +1,5 @@
-// The deadline heap behind request timeouts: order, never early, cancellation, bounded memory,
-// and a real Node process kept alive only while a deadline waits.
+// The deadline heap behind request timeouts: order, at most 0.5 ms early, cancellation, bounded
+// memory, and a real Node process kept alive only while a deadline waits.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ function recorder() {
 }
 
 describe('Deadlines', () => {
-  it('expires entries soonest first, never early, whatever order they came in', async () => {
+  it('expires entries soonest first, at most 0.5 ms early, whatever order they came in', async () => {
     const { deadlines, expired } = recorder();
     const delays = [40, 5, 25, 5, 60, 15, 1, 33];
     delays.forEach((ms, id) => deadlines.add(entry(id, ms)));
