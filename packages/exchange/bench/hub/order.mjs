@@ -9,10 +9,16 @@
 export function runOrder(systems, run) {
   const ours = systems.find((s) => s.key === 'exchange');
   const relay = systems.find((s) => s.key === 'ws');
-  if (!ours || !relay) return systems.map((_, i) => systems[(i + run) % systems.length]);
+  if (!pairsOursWithRelay(systems))
+    return systems.map((_, i) => systems[(i + run) % systems.length]);
   const others = systems.filter((s) => s !== ours && s !== relay);
   const rotated = others.map((_, i) => others[(i + run) % others.length]);
   const pair = run % 2 === 0 ? [ours, relay] : [relay, ours];
   const at = run % (others.length + 1);
   return [...rotated.slice(0, at), ...pair, ...rotated.slice(at)];
+}
+
+/** Whether `runOrder` puts ours and the relay back to back: both are among `systems`. */
+export function pairsOursWithRelay(systems) {
+  return systems.some((s) => s.key === 'exchange') && systems.some((s) => s.key === 'ws');
 }

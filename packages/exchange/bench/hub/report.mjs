@@ -35,16 +35,20 @@ function summarizeRow(scenario, system, runs) {
 
 /**
  * The ratio of `row` to `ref` on `metric`: the median of the per-run ratios (run i of one against
- * run i of the other, measured within seconds of each other), as this VM changes speed between
- * runs; the ratio of the medians where the runs do not pair up.
+ * run i of the other, in the same round of the systems), as this VM changes speed between runs.
+ * Of an even count, the geometric mean of the middle two, so that the ratio one way is the
+ * inverse of the ratio the other way. The ratio of the medians where the runs do not pair up or
+ * a run gives no ratio (a figure of 0).
  */
 function pairedRatio(metric, row, ref) {
   const mine = row.runs.map((r) => r.metrics[metric.key]);
   const theirs = ref.runs.map((r) => r.metrics[metric.key]);
-  if (mine.length !== theirs.length || mine.length === 0)
-    return ratio(metric, row.metrics[metric.key], ref.metrics[metric.key]);
   const ratios = mine.map((v, i) => ratio(metric, v, theirs[i]));
-  return ratios.includes(null) ? null : median(ratios);
+  if (mine.length !== theirs.length || mine.length === 0 || ratios.includes(null))
+    return ratio(metric, row.metrics[metric.key], ref.metrics[metric.key]);
+  ratios.sort((x, y) => x - y);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 ? ratios[mid] : Math.sqrt(ratios[mid - 1] * ratios[mid]);
 }
 
 /** A scenario's rows, each with ratios of its first metric to every reference that succeeded. */

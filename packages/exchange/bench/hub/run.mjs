@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { distUrl } from './dist.mjs';
 import { installCleanup } from './processes.mjs';
-import { runOrder } from './order.mjs';
+import { pairsOursWithRelay, runOrder } from './order.mjs';
 import { summarizeScenario } from './report.mjs';
 import { COUNTS, measure, scenarios } from './scenarios.mjs';
 import { SYSTEM_KEYS, loadSystem } from './systems/index.mjs';
@@ -141,6 +141,7 @@ async function main() {
       mode,
       counts: COUNTS[mode],
       runs: options.runs,
+      paired: pairsOursWithRelay(systems.filter((s) => !s.skipped)),
       dist: path.relative(process.cwd(), fileURLToPath(dist)) || '.',
       totalSeconds: (performance.now() - started) / 1000,
     },

@@ -92,7 +92,7 @@ export function renderHubTable(report) {
   const out = [
     'hub benchmarks',
     `machine: node ${machine.node} · ${machine.cpu} · ${machine.cores} cores · ${machine.platform} · load average ${machine.loadAverage} at start`,
-    `method:  ${method.mode} counts, ${method.runs === 1 ? 'one run' : `median of ${method.runs} runs`} per system, runs interleaved across systems (ours and the raw ws relay back to back)${method.runs === 1 ? '' : ', ratios the median of the per-run ratios'}; 127.0.0.1 only; each hub and each client role (publisher, observers, requester, responder, idle clients) in its own process; a fresh hub per measurement; every message, reply and connection checked`,
+    `method:  ${method.mode} counts, ${method.runs === 1 ? 'one run' : `median of ${method.runs} runs`} per system, runs interleaved across systems${method.paired ? ' (ours and the raw ws relay back to back)' : ''}${method.runs === 1 ? '' : ', ratios the median of the per-run ratios'}; 127.0.0.1 only; each hub and each client role (publisher, observers, requester, responder, idle clients) in its own process; a fresh hub per measurement; every message, reply and connection checked`,
     ...(method.dist ? [`ours:    the build in ${method.dist}`] : []),
   ];
   for (const scenario of report.scenarios) out.push('', ...scenarioBlock(scenario, method.runs));
