@@ -19,6 +19,7 @@ import {
   MODE_OBSERVE,
   type Advert,
   type EnvelopeBytes,
+  type EnvelopeCodec,
   type Frame,
   type HelloFrame,
   type Link,
@@ -156,6 +157,10 @@ const NO_OPTIONS: SendOptions = Object.freeze({});
 /** The log keeps no values of `$exchange.log` answers: copies of itself, nested ever deeper. */
 const isNotLogAnswer = (env: Envelope): boolean => env.kind !== 'rep' || env.name !== LOG_REQUEST;
 const EMPTY_ADVERTS: Advert[] = [];
+const EMPTY_BYTES = new Uint8Array(0);
+const readNothing = (): Envelope => {
+  throw new Error('no bytes to read');
+};
 const isTimeout = (ms: unknown): ms is number =>
   typeof ms === 'number' && Number.isFinite(ms) && ms >= 0;
 const badTimeout = (what: string, ms: unknown) =>
@@ -1042,7 +1047,11 @@ export class Exchange {
     // From the bytes it came as, unless a local handler or observer got it first (and could
     // have changed it in place: what goes out is then logged as it is).
     const asArrived = env === this.arriving && this.localDeliveries === this.arrivingDeliveries;
-    const bytes = asArrived ? this.arrivingBytes : undefined;
+    let bytes = asArrived ? this.arrivingBytes : undefined;
+    // Else as the link's codec writes it, when it can: a message made here too. Not an answer to
+    // `$exchange.log` (a copy of the log), which is logged without its value anyway.
+    if (bytes === undefined && peer.link.envelopeCodec !== undefined && isNotLogAnswer(env))
+      bytes = this.sentBytes(env, peer.link.envelopeCodec);
     this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at, bytes);
     if (peer.open && peer.link.send({ t: 'msg', env, mode })) return;
     const why = peer.open ? `peer ${peer.id}'s send queue is full` : `peer ${peer.id} is closed`;
@@ -1050,6 +1059,39 @@ export class Exchange {
     this.drop(env, why);
     if (env.kind === 'req' && mode & MODE_HANDLER) this.refused(env, peer, why);
   }
+
+  /**
+   * `env` as `codec` writes it, for the log. The same envelope to several peers of one codec is
+   * written once (the log then keeps one copy), unless a local handler or observer ran since and
+   * may have changed it. Holds the id of the last one and a view of the codec's writer.
+   */
+  private sentBytes(env: Envelope, codec: EnvelopeCodec): EnvelopeBytes | undefined {
+    const last = this.lastSent;
+    if (
+      last.id !== env.id ||
+      last.write !== codec.writeEnvelope ||
+      last.deliveries !== this.localDeliveries
+    ) {
+      const data = codec.writeEnvelope(env);
+      last.id = env.id;
+      last.write = codec.writeEnvelope;
+      last.deliveries = this.localDeliveries;
+      last.written = data !== undefined;
+      last.bytes.data = data ?? EMPTY_BYTES;
+      last.bytes.end = data?.length ?? 0;
+      last.bytes.read = codec.readEnvelope;
+    }
+    return last.written ? last.bytes : undefined;
+  }
+
+  /** The last envelope `sentBytes` wrote (reused: one object per exchange). */
+  private readonly lastSent = {
+    id: '',
+    write: undefined as EnvelopeCodec['writeEnvelope'] | undefined,
+    deliveries: 0,
+    written: false,
+    bytes: { data: EMPTY_BYTES, start: 0, end: 0, read: readNothing, sent: true } as EnvelopeBytes,
+  };
 
   /** A request the link would not take fails at once with CONGESTED, not at its timeout. */
   private refused(env: Envelope, peer: Peer, why: string): void {

@@ -4,7 +4,15 @@
  */
 export { Exchange, connectors } from './exchange.js';
 export { MODE_HANDLER, MODE_OBSERVE } from './link.js';
-export type { Advert, EnvelopeBytes, Frame, HelloFrame, Link, LinkState } from './link.js';
+export type {
+  Advert,
+  EnvelopeBytes,
+  EnvelopeCodec,
+  Frame,
+  HelloFrame,
+  Link,
+  LinkState,
+} from './link.js';
 export { ENVELOPE_FIELDS, cloneEnvelope } from './envelope.js';
 export type { Envelope, Hop } from './envelope.js';
 // For the wire codecs (src/wire), which validate frames with the exchange's own rules.

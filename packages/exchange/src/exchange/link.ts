@@ -76,6 +76,18 @@ export interface EnvelopeBytes {
   end: number;
   /** Decode a copy of those bytes into the envelope as it arrived (before this side's hop). */
   read: (bytes: Uint8Array) => Envelope;
+  /**
+   * The bytes are the envelope as this side sent it, its own hop included (see
+   * `Link.envelopeCodec`): read back, it needs nothing added.
+   */
+  sent?: boolean;
+}
+
+/** How a link's codec writes one envelope as bytes, and reads such bytes back. */
+export interface EnvelopeCodec {
+  /** The envelope's bytes, or undefined if it holds values the codec must convert first. */
+  readonly writeEnvelope: (env: Envelope) => Uint8Array | undefined;
+  readonly readEnvelope: (bytes: Uint8Array) => Envelope;
 }
 
 /**
@@ -98,6 +110,12 @@ export interface Link {
    * log copies instead of keeping the envelope's objects (see EnvelopeBytes).
    */
   onFrame: (frame: Frame, bytes?: EnvelopeBytes) => void;
+  /**
+   * The codec this link writes envelopes with, if it can write one alone as bytes: the exchange
+   * logs what it sends over the link as those bytes, as it logs what arrives (a log of a
+   * requester's own envelopes had V8 promote each of them, and collect them again in bursts).
+   */
+  readonly envelopeCodec?: EnvelopeCodec | undefined;
   onClose: (reason: string) => void;
   onCongested: (congested: boolean) => void;
   /**

@@ -56,6 +56,8 @@ export interface LoggedBytes<E> {
   start: number;
   end: number;
   read: (bytes: Uint8Array) => E;
+  /** The bytes are the envelope as logged: read back, it is not `restore`d. */
+  sent?: boolean | undefined;
 }
 
 export interface MessageLogInit<E = unknown> {
@@ -74,7 +76,8 @@ export interface MessageLogInit<E = unknown> {
   keepValue?: ((envelope: E) => boolean) | undefined;
   /**
    * Finishes an envelope read back from logged bytes with what changed since they arrived and
-   * before it was logged (an exchange appends the hop it added, timed `at`). @default as read
+   * before it was logged (an exchange appends the hop it added, timed `at`); not called for
+   * bytes that are the envelope as logged (`sent`). @default as read
    */
   restore?: ((envelope: E, at: number) => E) | undefined;
 }
@@ -142,6 +145,8 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
   #starts: number[] = [];
   #ends: number[] = [];
   #readers: (((bytes: Uint8Array) => E) | undefined)[] = [];
+  /** Whether entry i's bytes are the envelope as logged (LoggedBytes.sent). */
+  #sent: boolean[] = [];
   #store: LogChunks;
   readonly #restore: ((envelope: E, at: number) => E) | undefined;
   /** Index of the oldest entry. */
@@ -207,9 +212,10 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
 
   /**
    * `push` without the entry object: the per-message path. With `bytes` (the message as it
-   * arrived), the log keeps a copy of those instead of the envelope's objects when it may keep
-   * the value: a message log holding thousands of envelopes made every one of them survive into
-   * V8's old generation (bench/README.md), and a copy into a shared chunk makes no objects.
+   * arrived, or as it was sent), the log keeps a copy of those instead of the envelope's objects
+   * when it may keep the value: a message log holding thousands of envelopes made every one of
+   * them survive into V8's old generation (bench/README.md), and a copy into a shared chunk
+   * makes no objects.
    */
   record(
     direction: Direction,
@@ -292,6 +298,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#starts[i] = this.#store.offset;
     this.#ends[i] = this.#store.offset + size;
     this.#readers[i] = bytes.read;
+    this.#sent[i] = bytes.sent === true;
   }
 
   /** Entry i no longer holds bytes. */
@@ -306,7 +313,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     const chunk = this.#chunks[j];
     if (chunk === undefined) return this.#envelopes[j]!;
     const env = this.#readers[j]!(chunk.bytes.subarray(this.#starts[j], this.#ends[j]));
-    return this.#restore === undefined ? env : this.#restore(env, this.#ats[j]);
+    return this.#restore === undefined || this.#sent[j] ? env : this.#restore(env, this.#ats[j]);
   }
 
   /** An entry's bytes besides its value: fixed, per hop, and its headers and error if any. */
@@ -395,6 +402,7 @@ export class MessageLog<E extends { name: string }> implements Iterable<LogEntry
     this.#starts = [];
     this.#ends = [];
     this.#readers = [];
+    this.#sent = [];
     this.#store = new LogChunks(this.maxBytes);
     this.#head = 0;
     this.#size = 0;

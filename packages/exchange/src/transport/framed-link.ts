@@ -2,6 +2,7 @@ import {
   ExchangeError,
   toWireError,
   type EnvelopeBytes,
+  type EnvelopeCodec,
   type Frame,
   type HelloFrame,
   type Link,
@@ -265,6 +266,14 @@ export class FramedLink implements Link {
     // Before the handshake, only a refusal closes: it goes in the handshake's JSON.
     else if (this.greeted && this.carrier) this.carrier.write(HANDSHAKE_CODEC.encode([bye]));
     this.shut(reason);
+  }
+
+  /** The codec's envelope writer and reader, once the handshake chose a codec that has them. */
+  get envelopeCodec(): EnvelopeCodec | undefined {
+    const codec = this.codec;
+    if (!this.ready || codec.writeEnvelope === undefined || codec.readEnvelope === undefined)
+      return undefined;
+    return codec as EnvelopeCodec;
   }
 
   /** A handler may close the link while a batch is being delivered. */

@@ -34,6 +34,12 @@ export interface Codec {
    * such bytes instead of the envelope's objects.
    */
   readonly readEnvelope?: (bytes: Uint8Array) => Envelope;
+  /**
+   * An envelope as bytes that `readEnvelope` reads back, for the message log to keep the
+   * messages an exchange sends as it keeps those it receives; undefined if the envelope holds
+   * values this codec writes only after converting them. Never throws.
+   */
+  readonly writeEnvelope?: (env: Envelope) => Uint8Array | undefined;
 }
 
 /** Options of a codec: the limits it enforces on what it decodes. */

@@ -79,6 +79,23 @@ export function writeBatch(frames: readonly unknown[], compact = false): Uint8Ar
   return writeWhole(frames, compact ? writeCompactFrames : writeFrames);
 }
 
+/**
+ * Encode one envelope as a batch would carry it (`compact`: as `msgpack-compact` does, else as
+ * `msgpack`), for the message log to keep as bytes; `readEnvelopeBytes` or
+ * `readCompactEnvelopeBytes` reads it back.
+ * @returns its bytes, a view that no later call overwrites.
+ * @throws `NOT_PLAIN` as `writeMsgpack` does.
+ */
+export function writeEnvelopeBytes(env: object, compact: boolean): Uint8Array {
+  return writeWhole(env as EnvelopeFields, compact ? writeLoggedCompact : writeEnvelope);
+}
+
+/** A compact envelope, or the map form where its trace is not plain (as a batch writes it). */
+function writeLoggedCompact(env: EnvelopeFields, depth: number): void {
+  if (isPlainTrace(env.trace)) writeCompactEnvelope(env, depth);
+  else writeEnvelope(env, depth);
+}
+
 function writeWhole<T>(v: T, writeValue: (v: T, depth: number) => void): Uint8Array {
   if (busy) throw NOT_PLAIN;
   busy = true;

@@ -11,7 +11,7 @@ import type { WireFrame } from './frames.js';
 import { encodeJson } from './json.js';
 import { resolveLimits } from './limits.js';
 import { readBatch, readCompactEnvelopeBytes, readEnvelopeBytes } from './msgpack-read.js';
-import { NOT_PLAIN, writeBatch } from './msgpack-write.js';
+import { NOT_PLAIN, writeBatch, writeEnvelopeBytes } from './msgpack-write.js';
 import { badFrame } from './problems.js';
 import { validateBatch } from './validate.js';
 
@@ -51,7 +51,24 @@ function makeCodec(name: 'msgpack' | 'msgpack-compact', compact: boolean, init: 
     readEnvelope: (compact ? readCompactEnvelopeBytes : readEnvelopeBytes) as (
       bytes: Uint8Array,
     ) => Envelope,
+    writeEnvelope: compact ? writeCompactLogged : writeMapLogged,
   };
+}
+
+/**
+ * An envelope's bytes for the message log, or undefined where it holds values a batch would
+ * write only after converting them (the log then keeps the envelope itself). One function per
+ * form, shared by every codec of that form: the exchange knows two links' bytes alike by it.
+ */
+const writeCompactLogged = (env: Envelope) => logged(env, true);
+const writeMapLogged = (env: Envelope) => logged(env, false);
+
+function logged(env: Envelope, compact: boolean): Uint8Array | undefined {
+  try {
+    return writeEnvelopeBytes(env, compact);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -80,6 +80,48 @@ describe.each([msgpackCodec(), msgpackCompactCodec()])('envelope spans ($name)',
     handedOn(next);
   });
 
+  it('writes an envelope alone as bytes that read back as a batch would carry it', () => {
+    const full: Envelope = {
+      ...env('w:1'),
+      kind: 'rep',
+      to: 'b',
+      headers: { h: 'v' },
+      trace: [
+        { ex: 'a', at: 1 },
+        { ex: 'b', at: 2.5 },
+      ],
+      start: 1,
+      cause: 'a:0',
+      corr: 'a:0',
+      deadline: 9,
+      value: { n: 1, s: 'é€😀', list: [1, null, true], skipped: undefined },
+    };
+    const odd = { ...env('w:2'), trace: [{ ex: 'a', at: 1, note: 'not in the wire form' }] };
+    for (const e of [env('w:0'), full, odd as Envelope]) {
+      const bytes = codec.writeEnvelope!(e)!;
+      const [carried] = codec.decode(codec.encode([{ t: 'msg', env: e, mode: 1 }]));
+      expect(codec.readEnvelope!(bytes.slice())).toEqual((carried as { env: Envelope }).env);
+    }
+  });
+
+  it('writes no bytes for an envelope whose value it must convert first (Date, BigInt)', () => {
+    expect(codec.writeEnvelope!({ ...env('d:1'), value: new Date(0) })).toBeUndefined();
+    expect(codec.writeEnvelope!({ ...env('d:2'), value: { n: 1n } })).toBeUndefined();
+    // The writer is still usable after.
+    expect(codec.readEnvelope!(codec.writeEnvelope!(env('d:3'))!.slice())).toMatchObject(
+      env('d:3'),
+    );
+  });
+
+  it('shares its envelope writer with every codec of its name (an exchange knows them by it)', () => {
+    const other =
+      codec.name === 'msgpack'
+        ? msgpackCodec({ maxBytes: 70_000 })
+        : msgpackCompactCodec({ maxBytes: 70_000 });
+    expect(other.writeEnvelope).toBe(codec.writeEnvelope);
+    expect(jsonCodec().writeEnvelope).toBeUndefined();
+  });
+
   it('notes nothing for a codec that cannot read an envelope back (json)', () => {
     const json = jsonCodec();
     const frames = decodeNoting(json, json.encode([{ t: 'msg', env: env('j:1'), mode: 1 }]));

@@ -70,6 +70,59 @@ describe('websocket transport (real sockets on loopback)', () => {
     expect(find()).not.toBe(find());
   });
 
+  it('logs what it sends from the bytes its codec writes, its own hop once', async () => {
+    const hub = make('hub-sent');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const server = make('server-sent');
+    server.handle('echo', (m) => ({ echoed: m.value }));
+    const client = make('client-sent');
+    await server.connect({ transport: 'websocket', url: listener.url });
+    await client.connect({ transport: 'websocket', url: listener.url });
+    await client.reachable('echo', { timeout: 2000 });
+    const reply = await client.requestMessage('echo', { n: 2, text: 'é€😀' });
+    // The client's request and the server's reply, as each sent them.
+    const [request] = client.log.query({ pattern: 'echo', direction: 'out' });
+    expect(request.peer).toBe('hub-sent');
+    expect(request.envelope).toMatchObject({ kind: 'req', name: 'echo', from: 'client-sent' });
+    expect(request.envelope.value).toEqual({ n: 2, text: 'é€😀' });
+    expect(request.envelope.trace).toEqual([{ ex: 'client-sent', at: request.at }]);
+    const [sent] = server.log.query({ pattern: 'echo', direction: 'out' });
+    expect(sent.envelope.id).toBe(reply.id);
+    expect(sent.envelope.value).toEqual({ echoed: { n: 2, text: 'é€😀' } });
+    // Its trace ends with the server's own hop, once: what the hub received.
+    const [received] = hub.log.query({ pattern: 'echo', direction: 'in', peer: 'server-sent' });
+    expect(sent.envelope.trace.map((h) => h.ex)).toEqual([
+      'client-sent',
+      'hub-sent',
+      'server-sent',
+    ]);
+    expect([...sent.envelope.trace, { ex: 'hub-sent', at: received.at }]).toEqual(
+      received.envelope.trace,
+    );
+    // Read back from bytes: every read makes a new envelope.
+    const find = () => client.log.findEnvelope((env) => env.id === request.envelope.id);
+    expect(find()).toEqual(request.envelope);
+    expect(find()).not.toBe(find());
+  });
+
+  it('logs a sent envelope as it is when its codec cannot write it as it is (a Date)', async () => {
+    const hub = make('hub-date');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const watcher = make('watcher-date');
+    const got: unknown[] = [];
+    watcher.on('when', (m) => got.push(m.value));
+    const sender = make('sender-date');
+    await watcher.connect({ transport: 'websocket', url: listener.url });
+    await sender.connect({ transport: 'websocket', url: listener.url });
+    await sender.reachable('when', { observer: true, timeout: 2000 });
+    const date = new Date(0);
+    sender.send('when', { date });
+    // The peer gets what JSON makes of it; the log keeps the envelope itself.
+    await expect.poll(() => got).toEqual([{ date: '1970-01-01T00:00:00.000Z' }]);
+    const [entry] = sender.log.query({ pattern: 'when', direction: 'out' });
+    expect((entry.envelope.value as { date: Date }).date).toBe(date);
+  });
+
   it('logs a forward as it went out when a local observer changed it first', async () => {
     const hub = make('hub-mut');
     const listener = await hub.listen({ transport: 'websocket', port: 0 });
