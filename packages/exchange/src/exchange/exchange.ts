@@ -1050,8 +1050,8 @@ export class Exchange {
     let bytes = asArrived ? this.arrivingBytes : undefined;
     // Else as the link's codec writes it, when it can: a message made here too. Not an answer to
     // `$exchange.log` (a copy of the log), which is logged without its value anyway.
-    if (bytes === undefined && peer.link.envelopeCodec !== undefined && isNotLogAnswer(env))
-      bytes = this.sentBytes(env, peer.link.envelopeCodec);
+    const codec = bytes === undefined ? peer.link.envelopeCodec : undefined;
+    if (codec !== undefined && isNotLogAnswer(env)) bytes = this.sentBytes(env, codec);
     this.log.record('out', peer.id, env, env.trace[env.trace.length - 1].at, bytes);
     if (peer.open && peer.link.send({ t: 'msg', env, mode })) return;
     const why = peer.open ? `peer ${peer.id}'s send queue is full` : `peer ${peer.id} is closed`;
