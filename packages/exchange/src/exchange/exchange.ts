@@ -158,6 +158,7 @@ const NO_OPTIONS: SendOptions = Object.freeze({});
 const isNotLogAnswer = (env: Envelope): boolean => env.kind !== 'rep' || env.name !== LOG_REQUEST;
 const EMPTY_ADVERTS: Advert[] = [];
 const EMPTY_BYTES = new Uint8Array(0);
+const RESOLVED = Promise.resolve();
 const readNothing = (): Envelope => {
   throw new Error('no bytes to read');
 };
@@ -1061,37 +1062,55 @@ export class Exchange {
   }
 
   /**
-   * `env` as `codec` writes it, for the log. The same envelope to several peers of one codec is
-   * written once (the log then keeps one copy), unless a local handler or observer ran since and
-   * may have changed it. Holds the id of the last one and a view of the codec's writer.
+   * `env` as `codec` writes it, for the log. The same envelope object to several peers of one
+   * codec is written once (the log then keeps one copy), unless a local handler or observer ran
+   * since and may have changed it; a copy made per peer (`broadcast`) is written again. What is
+   * held for that (the envelope, a view of the codec's writer, the log's last source) is let go
+   * at the end of the turn.
    */
   private sentBytes(env: Envelope, codec: EnvelopeCodec): EnvelopeBytes | undefined {
     const last = this.lastSent;
     if (
-      last.id !== env.id ||
+      last.env !== env ||
       last.write !== codec.writeEnvelope ||
       last.deliveries !== this.localDeliveries
     ) {
       const data = codec.writeEnvelope(env);
-      last.id = env.id;
+      last.env = env;
       last.write = codec.writeEnvelope;
       last.deliveries = this.localDeliveries;
       last.written = data !== undefined;
       last.bytes.data = data ?? EMPTY_BYTES;
       last.bytes.end = data?.length ?? 0;
       last.bytes.read = codec.readEnvelope;
+      if (!this.sentHeld) {
+        this.sentHeld = true;
+        void RESOLVED.then((this.letSentGo ??= () => this.forgetSent()));
+      }
     }
     return last.written ? last.bytes : undefined;
   }
 
   /** The last envelope `sentBytes` wrote (reused: one object per exchange). */
   private readonly lastSent = {
-    id: '',
+    env: undefined as Envelope | undefined,
     write: undefined as EnvelopeCodec['writeEnvelope'] | undefined,
     deliveries: 0,
     written: false,
     bytes: { data: EMPTY_BYTES, start: 0, end: 0, read: readNothing, sent: true } as EnvelopeBytes,
   };
+  /** `lastSent` holds an envelope until `forgetSent` runs. */
+  private sentHeld = false;
+  private letSentGo: (() => void) | undefined;
+
+  private forgetSent(): void {
+    this.sentHeld = false;
+    const last = this.lastSent;
+    last.env = undefined;
+    last.written = false;
+    last.bytes.data = EMPTY_BYTES;
+    if (this.arriving === undefined) this.log.forgetSource();
+  }
 
   /** A request the link would not take fails at once with CONGESTED, not at its timeout. */
   private refused(env: Envelope, peer: Peer, why: string): void {

@@ -74,7 +74,10 @@ export interface EnvelopeBytes {
   /** The envelope is bytes [start, end) of `data`. */
   start: number;
   end: number;
-  /** Decode a copy of those bytes into the envelope as it arrived (before this side's hop). */
+  /**
+   * Decode a copy of those bytes into the envelope as it arrived (before this side's hop), or
+   * as it was sent (`sent`).
+   */
   read: (bytes: Uint8Array) => Envelope;
   /**
    * The bytes are the envelope as this side sent it, its own hop included (see

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { WebSocket } from 'ws';
 import { exchange, type Exchange } from '../../src/index.js';
+
+// A full collection, to see what is still held.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const open: Exchange[] = [];
 afterEach(() => {
@@ -103,6 +109,48 @@ describe('websocket transport (real sockets on loopback)', () => {
     const find = () => client.log.findEnvelope((env) => env.id === request.envelope.id);
     expect(find()).toEqual(request.envelope);
     expect(find()).not.toBe(find());
+  });
+
+  it('logs a broadcast as each peer got it (a copy per peer, each with its own `to`)', async () => {
+    const hub = make('hub-cast');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const got: [string, unknown][] = [];
+    for (const id of ['cast-a', 'cast-b', 'cast-c']) {
+      const peer = make(id);
+      peer.on('hello', (m) => got.push([id, m.to]));
+      await peer.connect({ transport: 'websocket', url: listener.url });
+    }
+    await expect.poll(() => hub.describe().peers.length).toBe(3);
+    hub.broadcast('hello', { n: 1 });
+    await expect.poll(() => got.length).toBe(3);
+    const logged = hub.log.query({ pattern: 'hello', direction: 'out' });
+    expect(logged.map((e) => [e.peer, e.envelope.to]).sort()).toEqual(
+      [...got].sort().map(([id, to]) => [id, to]),
+    );
+    expect(logged.map((e) => e.envelope.to).sort()).toEqual(['cast-a', 'cast-b', 'cast-c']);
+  });
+
+  it('keeps nothing of a message it sent, logged as bytes, once the turn is over', async () => {
+    const hub = make('hub-held');
+    const listener = await hub.listen({ transport: 'websocket', port: 0 });
+    const watcher = make('watcher-held');
+    const got: unknown[] = [];
+    watcher.on('held', (m) => got.push(m.value));
+    const sender = make('sender-held');
+    await watcher.connect({ transport: 'websocket', url: listener.url });
+    await sender.connect({ transport: 'websocket', url: listener.url });
+    await sender.reachable('held', { observer: true, timeout: 2000 });
+    // Sent from a function of its own, so that no variable here holds the value.
+    const sendOne = (value: { n: number }) => {
+      sender.send('held', value);
+      return new WeakRef(value);
+    };
+    const ref = sendOne({ n: 1 });
+    await expect.poll(() => got).toEqual([{ n: 1 }]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    gc();
+    expect(ref.deref()).toBeUndefined();
+    expect(sender.log.query({ pattern: 'held' })[0].envelope.value).toEqual({ n: 1 });
   });
 
   it('logs a sent envelope as it is when its codec cannot write it as it is (a Date)', async () => {
