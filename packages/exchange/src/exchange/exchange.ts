@@ -1079,7 +1079,6 @@ export class Exchange {
       last.env = env;
       last.write = codec.writeEnvelope;
       last.deliveries = this.localDeliveries;
-      last.written = data !== undefined;
       last.bytes.data = data ?? EMPTY_BYTES;
       last.bytes.end = data?.length ?? 0;
       last.bytes.read = codec.readEnvelope;
@@ -1088,7 +1087,8 @@ export class Exchange {
         void RESOLVED.then((this.letSentGo ??= () => this.forgetSent()));
       }
     }
-    return last.written ? last.bytes : undefined;
+    // An envelope is never written as no bytes: none means it could not be written.
+    return last.bytes.end > 0 ? last.bytes : undefined;
   }
 
   /** The last envelope `sentBytes` wrote (reused: one object per exchange). */
@@ -1096,7 +1096,6 @@ export class Exchange {
     env: undefined as Envelope | undefined,
     write: undefined as EnvelopeCodec['writeEnvelope'] | undefined,
     deliveries: 0,
-    written: false,
     bytes: { data: EMPTY_BYTES, start: 0, end: 0, read: readNothing, sent: true } as EnvelopeBytes,
   };
   /** `lastSent` holds an envelope until `forgetSent` runs. */
@@ -1107,9 +1106,10 @@ export class Exchange {
     this.sentHeld = false;
     const last = this.lastSent;
     last.env = undefined;
-    last.written = false;
     last.bytes.data = EMPTY_BYTES;
-    if (this.arriving === undefined) this.log.forgetSource();
+    last.bytes.end = 0;
+    // A microtask: no arriving message is being logged now.
+    this.log.forgetSource();
   }
 
   /** A request the link would not take fails at once with CONGESTED, not at its timeout. */
